@@ -1,0 +1,594 @@
+import logging
+
+import psycopg2
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+_logger = logging.getLogger(__name__)
+
+# Workflow fields change only through the action_* methods below. They pass this
+# object in the context; a client (RPC, form) can put strings in a context but never
+# this very object, so a direct write of stage, state or route is refused.
+_TRANSITION = object()
+TRANSITION_KEY = "clearance_transition"
+
+REASONS = [
+    ("expulsion", "Expulsion"),
+    ("withdrawal", "Withdrawal"),
+    ("non_registration", "Non-registration"),
+]
+STATES = [
+    ("draft", "Draft"),
+    ("progress", "In progress"),
+    ("hold", "In-person visit required"),
+    ("returned", "Returned to student"),
+    ("cleared", "Cleared"),
+    ("cancelled", "Cancelled"),
+]
+OPEN_STATES = ("draft", "progress", "hold", "returned")
+# The stage form: the current line's fields, shown and edited on the request.
+STAGE_FORM_FIELDS = {
+    "cur_card_received": "card_received",
+    "cur_debt_amount": "debt_amount",
+    "cur_debt_status": "debt_status",
+    "cur_has_loan": "has_loan",
+    "cur_installment_start": "installment_start",
+    "cur_installment_end": "installment_end",
+    "cur_visit_required": "visit_required",
+    "cur_visit_instructions": "visit_instructions",
+    "cur_return_reason": "return_reason",
+    "cur_note": "note",
+}
+
+
+def transition(records):
+    """The records in an environment allowed to change workflow fields."""
+    return records.with_context(**{TRANSITION_KEY: _TRANSITION})
+
+
+def in_transition(records):
+    return records.env.context.get(TRANSITION_KEY) is _TRANSITION
+
+
+class ClearanceRequest(models.Model):
+    _name = "clearance.request"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _description = "Clearance request"
+    _order = "stage_date, id"
+
+    name = fields.Char(
+        string="Reference", readonly=True, copy=False, default="/",
+        index=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Student", required=True, index=True,
+        ondelete="restrict", track_visibility="onchange",
+        domain=[("student_number", "!=", False)])
+    user_id = fields.Many2one(
+        "res.users", string="Student login", compute="_compute_user_id",
+        store=True, index=True)
+    reason = fields.Selection(
+        REASONS, required=True, track_visibility="onchange",
+        help="Why the student asks for clearance.")
+    student_number = fields.Char(
+        related="partner_id.student_number", store=True, readonly=True)
+    student_faculty = fields.Char(
+        related="partner_id.student_faculty", store=True, readonly=True)
+    student_shift = fields.Selection(
+        related="partner_id.student_shift", store=True, readonly=True)
+    student_degree = fields.Selection(
+        related="partner_id.student_degree", store=True, readonly=True)
+    student_dormitory = fields.Boolean(
+        related="partner_id.student_dormitory", store=True, readonly=True)
+    student_note = fields.Text(
+        help="The student's words to the offices, e.g. a correction after "
+             "the request was returned.")
+
+    state = fields.Selection(
+        STATES, default="draft", required=True, index=True, copy=False,
+        readonly=True, track_visibility="onchange")
+    stage_id = fields.Many2one(
+        "clearance.stage", string="Stage", index=True, copy=False,
+        readonly=True, track_visibility="onchange", ondelete="restrict",
+        group_expand="_read_group_stage_ids")
+    office_id = fields.Many2one(
+        related="stage_id.group_id", string="Office", readonly=True)
+    line_ids = fields.One2many(
+        "clearance.request.line", "request_id", string="Route", copy=False)
+    current_line_id = fields.Many2one(
+        "clearance.request.line", string="Current step", readonly=True,
+        copy=False, index=True)
+    current_kind = fields.Selection(related="current_line_id.kind", readonly=True)
+    current_allow_hold = fields.Boolean(
+        related="current_line_id.stage_id.allow_hold", readonly=True)
+    route_stage_ids = fields.Many2many(
+        "clearance.stage", string="Route stages",
+        compute="_compute_route_stage_ids")
+    handled_group_ids = fields.Many2many(
+        "res.groups", "clearance_request_handled_group_rel", "request_id",
+        "group_id", string="Offices that acted", readonly=True, copy=False)
+
+    submit_date = fields.Datetime(readonly=True, copy=False)
+    stage_date = fields.Datetime(
+        string="At this stage since", readonly=True, copy=False, index=True,
+        default=fields.Datetime.now)
+    clear_date = fields.Datetime(
+        string="Clearance date", readonly=True, copy=False,
+        track_visibility="onchange")
+    cancel_date = fields.Datetime(readonly=True, copy=False)
+
+    is_my_turn = fields.Boolean(
+        compute="_compute_is_my_turn", search="_search_is_my_turn",
+        help="The request waits for one of your offices.")
+
+    # The current stage's form (fields of the current line).
+    cur_card_received = fields.Boolean(
+        related="current_line_id.card_received", string="Student card handed in")
+    cur_debt_amount = fields.Float(
+        related="current_line_id.debt_amount", string="Debt amount (rial)")
+    cur_debt_status = fields.Selection(
+        related="current_line_id.debt_status", string="Debt status")
+    cur_has_loan = fields.Boolean(
+        related="current_line_id.has_loan", string="Has a student loan")
+    cur_installment_start = fields.Date(
+        related="current_line_id.installment_start",
+        string="Instalments start")
+    cur_installment_end = fields.Date(
+        related="current_line_id.installment_end", string="Instalments end")
+    cur_visit_required = fields.Boolean(
+        related="current_line_id.visit_required",
+        string="The student's in-person visit is required")
+    cur_visit_instructions = fields.Text(
+        related="current_line_id.visit_instructions",
+        string="Instructions for the visit")
+    cur_return_reason = fields.Text(
+        related="current_line_id.return_reason",
+        string="Reason for returning")
+    cur_note = fields.Text(related="current_line_id.note", string="Office note")
+
+    # ------------------------------------------------------------------
+    # computes
+    # ------------------------------------------------------------------
+    @api.depends("partner_id.user_ids")
+    def _compute_user_id(self):
+        for request in self:
+            request.user_id = request.partner_id.user_ids[:1]
+
+    @api.depends("line_ids.stage_id")
+    def _compute_route_stage_ids(self):
+        for request in self:
+            request.route_stage_ids = (
+                request.line_ids.mapped("stage_id")
+                or request._applicable_stages())
+
+    def _compute_is_my_turn(self):
+        groups = self.env.user.groups_id
+        for request in self:
+            request.is_my_turn = (
+                request.state in ("progress", "hold")
+                and request.stage_id.group_id in groups)
+
+    def _search_is_my_turn(self, operator, value):
+        positive = (operator == "=") == bool(value)
+        domain = [("state", "in", ("progress", "hold")),
+                  ("stage_id.group_id", "in", self.env.user.groups_id.ids)]
+        if positive:
+            return domain
+        return ["!"] + ["&"] + domain
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain, order):
+        return stages.search([], order=order)
+
+    # ------------------------------------------------------------------
+    # constraints
+    # ------------------------------------------------------------------
+    @api.model_cr
+    def init(self):
+        # One open request per student, also under concurrent submissions.
+        self.env.cr.execute("""
+            CREATE UNIQUE INDEX IF NOT EXISTS clearance_request_one_open_idx
+            ON clearance_request (partner_id)
+            WHERE state IN ('draft', 'progress', 'hold', 'returned')
+        """)
+        # My queue: open requests of a stage, oldest first.
+        self.env.cr.execute("""
+            CREATE INDEX IF NOT EXISTS clearance_request_queue_idx
+            ON clearance_request (stage_id, stage_date, id)
+            WHERE state IN ('progress', 'hold')
+        """)
+
+    @api.constrains("partner_id", "state")
+    def _check_one_open_request(self):
+        for request in self.filtered(lambda r: r.state in OPEN_STATES):
+            others = self.sudo().search_count([
+                ("partner_id", "=", request.partner_id.id),
+                ("state", "in", OPEN_STATES),
+                ("id", "!=", request.id)])
+            if others:
+                raise ValidationError(_(
+                    "%(student)s already has an open clearance request; "
+                    "finish or cancel it first.") % {
+                        "student": request.partner_id.name})
+
+    @api.constrains("partner_id")
+    def _check_student(self):
+        for request in self:
+            if not request.partner_id.student_number:
+                raise ValidationError(_(
+                    "%(partner)s has no student number: only students can "
+                    "ask for clearance.") % {"partner": request.partner_id.name})
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    def _guarded_fields(self, vals):
+        """Fields of vals a user may not write outside a transition."""
+        free = {"student_note", "partner_id", "reason"} | set(STAGE_FORM_FIELDS)
+        guarded = []
+        for name in vals:
+            if name in free or name.startswith(("message_", "activity_")):
+                continue
+            if name == "line_ids" and all(
+                    cmd[0] in (1, 4) for cmd in vals[name]):
+                continue  # edits of existing lines; the line guards itself
+            guarded.append(name)
+        return guarded
+
+    @api.model
+    def create(self, vals):
+        if not in_transition(self) and self._uid != 1:
+            guarded = self._guarded_fields(vals)
+            if guarded:
+                raise AccessError(_(
+                    "These fields change only through the clearance actions: "
+                    "%(fields)s") % {"fields": ", ".join(guarded)})
+        if vals.get("name", "/") == "/":
+            # sudo: students create requests but may not read sequences.
+            vals["name"] = self.env["ir.sequence"].sudo().next_by_code(
+                "clearance.request") or "/"
+        request = super(ClearanceRequest, self.with_context(
+            mail_create_nolog=True)).create(vals)
+        request._subscribe_student()
+        return request.with_env(self.env)
+
+    @api.multi
+    def write(self, vals):
+        if not in_transition(self) and self._uid != 1:
+            guarded = self._guarded_fields(vals)
+            if guarded:
+                raise AccessError(_(
+                    "These fields change only through the clearance actions: "
+                    "%(fields)s") % {"fields": ", ".join(guarded)})
+            if {"partner_id", "reason"} & set(vals) and any(
+                    r.state not in ("draft", "returned") for r in self):
+                raise UserError(_(
+                    "The student and the reason can be changed only before "
+                    "submission or while the request is returned."))
+            if set(STAGE_FORM_FIELDS) & set(vals):
+                self._check_office_turn()
+        result = super().write(vals)
+        if "partner_id" in vals:
+            self._subscribe_student()
+        return result
+
+    @api.multi
+    def unlink(self):  # pylint: disable=method-required-super
+        raise UserError(_(
+            "Clearance requests are never deleted: cancel the request instead."))
+
+    def _subscribe_student(self):
+        for request in self:
+            # sudo: a student subscribes themself to their own request.
+            request.sudo().message_subscribe(
+                partner_ids=request.partner_id.ids,
+                subtype_ids=self.env.ref("mail.mt_comment").ids)
+
+    # ------------------------------------------------------------------
+    # checks
+    # ------------------------------------------------------------------
+    def _is_manager(self):
+        return self.env.user.has_group(
+            "clearance_request.group_clearance_manager")
+
+    def _check_open(self):
+        for request in self:
+            if request.state in ("cleared", "cancelled"):
+                raise UserError(_(
+                    "%(request)s is %(state)s: nothing more can be done on it.")
+                    % {"request": request.name,
+                       "state": dict(self._fields["state"]._description_selection(
+                           self.env))[request.state]})
+
+    def _check_office_turn(self):
+        """The current user acts for the office whose turn it is."""
+        is_manager = self._is_manager()
+        groups = self.env.user.groups_id
+        for request in self:
+            request._check_open()
+            if request.state not in ("progress", "hold"):
+                raise UserError(_(
+                    "%(request)s is not waiting for an office.")
+                    % {"request": request.name})
+            if not is_manager and request.stage_id.group_id not in groups:
+                raise AccessError(_(
+                    "%(request)s is at the stage %(stage)s: only the office "
+                    "%(office)s can act on it now.") % {
+                        "request": request.name,
+                        "stage": request.stage_id.name,
+                        "office": request.stage_id.group_id.name})
+
+    def _check_student_owner(self):
+        is_manager = self._is_manager()
+        partner = self.env.user.partner_id
+        for request in self:
+            if not is_manager and request.partner_id != partner:
+                raise AccessError(_(
+                    "Only the student of %(request)s can do this.")
+                    % {"request": request.name})
+
+    def _lock(self):
+        """Take the request rows for this transaction, or fail at once.
+
+        Two officers pressing a button on the same request at the same moment:
+        the second one gets a clear message instead of a second transition."""
+        expected = self.env.context.get("clearance_expected_line_id")
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    "SELECT id FROM clearance_request WHERE id IN %s "
+                    "FOR UPDATE NOWAIT", [tuple(self.ids)])
+        except psycopg2.OperationalError as err:
+            if err.pgcode not in ("55P03", "40001"):
+                raise
+            raise UserError(_(
+                "Someone else is acting on this request right now. Reload it "
+                "and try again."))
+        self.invalidate_cache()
+        if expected and any(r.current_line_id.id != expected for r in self):
+            raise UserError(_(
+                "This request has moved on since you opened it. Reload it to "
+                "see where it is now."))
+
+    # ------------------------------------------------------------------
+    # actions
+    # ------------------------------------------------------------------
+    @api.multi
+    def action_submit(self):
+        """Stage 1: the student sends the request to the first office."""
+        self._check_student_owner()
+        self._lock()
+        now = fields.Datetime.now()
+        for request in self:
+            if request.state != "draft":
+                raise UserError(_("%(request)s has been submitted already.")
+                                % {"request": request.name})
+            lines = request._build_route()
+            first = lines.filtered(lambda l: l.kind == "create")[:1]
+            if first:
+                first.sudo().write({
+                    "state": "done", "decision": "forwarded",
+                    "officer_id": self.env.uid, "date_done": now})
+            transition(request).write({"submit_date": now})
+            request._move_to(lines.filtered(lambda l: l.kind != "create")[:1])
+        return True
+
+    @api.multi
+    def action_forward(self):
+        """Send the request on: the current office has cleared the student."""
+        self._check_office_turn()
+        self._lock()
+        self._check_office_turn()
+        now = fields.Datetime.now()
+        for request in self:
+            line = request.current_line_id
+            line._check_complete()
+            request._close_office_activities()
+            # sudo: the acting office closes its own line; the line's own
+            # rules would also allow it, but a manager may act for any office.
+            line.sudo().with_context(**{TRANSITION_KEY: _TRANSITION}).write({
+                "state": "done", "decision": "forwarded",
+                "officer_id": self.env.uid, "date_done": now})
+            transition(request).write({
+                "handled_group_ids": [(4, line.group_id.id)]})
+            request._move_to(request._next_line(line))
+        return True
+
+    @api.multi
+    def action_hold(self, instructions=None):
+        """Initial approval of the form: the student must come in person."""
+        self._check_office_turn()
+        self._lock()
+        self._check_office_turn()
+        for request in self:
+            line = request.current_line_id
+            if not line.stage_id.allow_hold:
+                raise UserError(_(
+                    "The stage %(stage)s does not ask students to come in "
+                    "person.") % {"stage": line.stage_id.name})
+            if request.state == "hold":
+                raise UserError(_(
+                    "%(request)s is already waiting for the student's visit.")
+                    % {"request": request.name})
+            text = (instructions or line.visit_instructions or "").strip()
+            if not text:
+                raise UserError(_(
+                    "Tell the student what to bring and where to come: the "
+                    "instructions for the visit are required."))
+            line.sudo().with_context(**{TRANSITION_KEY: _TRANSITION}).write({
+                "state": "hold", "decision": "visit", "visit_required": True,
+                "visit_instructions": text, "officer_id": self.env.uid})
+            transition(request).write({
+                "state": "hold",
+                "handled_group_ids": [(4, line.group_id.id)]})
+            request._post_to_student(_(
+                "Your in-person visit to %(office)s is required. %(text)s") % {
+                    "office": line.stage_id.name, "text": text})
+        return True
+
+    @api.multi
+    def action_return(self, reason=None):
+        """Return the request to the student for a correction."""
+        self._check_office_turn()
+        self._lock()
+        self._check_office_turn()
+        for request in self:
+            line = request.current_line_id
+            text = (reason or line.return_reason or "").strip()
+            if not text:
+                raise UserError(_(
+                    "Say why the request goes back to the student: the reason "
+                    "is required."))
+            request._close_office_activities()
+            line.sudo().with_context(**{TRANSITION_KEY: _TRANSITION}).write({
+                "state": "returned", "decision": "returned",
+                "return_reason": text, "officer_id": self.env.uid})
+            transition(request).write({
+                "state": "returned",
+                "handled_group_ids": [(4, line.group_id.id)]})
+            request._post_to_student(_(
+                "%(office)s returned your request: %(text)s") % {
+                    "office": line.stage_id.name, "text": text})
+        return True
+
+    @api.multi
+    def action_resubmit(self, note=None, reason=None):
+        """The student has corrected the request; it resumes where it stopped."""
+        self._check_student_owner()
+        self._lock()
+        for request in self:
+            if request.state != "returned":
+                raise UserError(_(
+                    "Only a returned request can be sent again."))
+            vals = {"state": "progress", "stage_date": fields.Datetime.now()}
+            if note is not None:
+                vals["student_note"] = note
+            if reason:
+                if reason not in dict(REASONS):
+                    raise UserError(_("Choose one of the listed reasons."))
+                vals["reason"] = reason
+            request.current_line_id.sudo().with_context(
+                **{TRANSITION_KEY: _TRANSITION}).write({"state": "current"})
+            transition(request).write(vals)
+            request._schedule_office_activities()
+        return True
+
+    @api.multi
+    def action_cancel(self):
+        """The student withdraws the request before it is cleared."""
+        self._check_student_owner()
+        self._lock()
+        self._check_open()
+        now = fields.Datetime.now()
+        for request in self:
+            request._close_office_activities()
+            if request.current_line_id:
+                request.current_line_id.sudo().with_context(
+                    **{TRANSITION_KEY: _TRANSITION}).write({"state": "cancelled"})
+            transition(request).write({"state": "cancelled", "cancel_date": now})
+        return True
+
+    @api.multi
+    def action_reopen(self):
+        """A manager reopens a cancelled request where it stopped."""
+        if not self._is_manager():
+            raise AccessError(_("Only a clearance manager can reopen a request."))
+        self._lock()
+        for request in self:
+            if request.state != "cancelled":
+                raise UserError(_("Only a cancelled request can be reopened."))
+            line = request.current_line_id
+            if line:
+                line.sudo().with_context(
+                    **{TRANSITION_KEY: _TRANSITION}).write({"state": "current"})
+            transition(request).write({
+                "state": "progress" if line else "draft",
+                "cancel_date": False,
+                "stage_date": fields.Datetime.now()})
+            if line:
+                request._schedule_office_activities()
+        return True
+
+    # ------------------------------------------------------------------
+    # mechanism
+    # ------------------------------------------------------------------
+    def _applicable_stages(self):
+        """The active stages whose condition this request meets, in order."""
+        self.ensure_one()
+        if not self.id:
+            return self.env["clearance.stage"]
+        # sudo: students and officers may not read every stage's settings,
+        # but the route of a request depends on all of them.
+        stages = self.env["clearance.stage"].sudo().search([])
+        return stages.filtered(lambda stage: stage._applies_to(self)).sudo(
+            self.env.uid)
+
+    def _build_route(self):
+        """Create one line per applicable active stage, in stage order."""
+        self.ensure_one()
+        if self.line_ids:
+            return self.line_ids.sorted(lambda l: (l.sequence, l.id))
+        # sudo: the route is the workflow's own bookkeeping (see the guards).
+        Line = self.env["clearance.request.line"].sudo()
+        lines = Line.browse()
+        for stage in self._applicable_stages():
+            lines |= Line.create({
+                "request_id": self.id, "stage_id": stage.id,
+                "sequence": stage.sequence})
+        if not lines.filtered(lambda l: l.kind != "create"):
+            raise UserError(_(
+                "No office stage applies to this request; ask a clearance "
+                "manager to check the stages' conditions."))
+        return lines
+
+    def _next_line(self, line):
+        later = self.line_ids.filtered(
+            lambda l: l.state == "waiting" and (l.sequence, l.id) > (line.sequence, line.id))
+        return later.sorted(lambda l: (l.sequence, l.id))[:1]
+
+    def _move_to(self, line):
+        """Make `line` current, or clear the request when there is none."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        if line:
+            line.sudo().with_context(**{TRANSITION_KEY: _TRANSITION}).write({
+                "state": "current", "date_start": now})
+            transition(self).write({
+                "state": "progress", "stage_id": line.stage_id.id,
+                "current_line_id": line.id, "stage_date": now})
+            self._schedule_office_activities()
+        else:
+            transition(self).write({
+                "state": "cleared", "current_line_id": False,
+                "clear_date": now, "stage_date": now})
+
+    def _office_users(self):
+        self.ensure_one()
+        return self.stage_id.group_id.users.filtered(lambda u: u.active)
+
+    def _schedule_office_activities(self):
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        Activity = self.env["mail.activity"].sudo()
+        for request in self:
+            for user in request._office_users():
+                # sudo: the to-dos go to the next office's officers, whom the
+                # acting user (a student or another office) cannot assign.
+                Activity.create({
+                    "res_model_id": model_id, "res_id": request.id,
+                    "activity_type_id": activity_type.id, "user_id": user.id,
+                    "summary": _("Clearance: %(stage)s") % {
+                        "stage": request.stage_id.name},
+                    "date_deadline": fields.Date.context_today(request),
+                })
+
+    def _close_office_activities(self):
+        # sudo: the office's to-dos on this request end together, whoever of
+        # the office acted.
+        self.sudo().activity_ids.unlink()
+
+    def _post_to_student(self, body):
+        self.ensure_one()
+        self.message_post(
+            body=body, message_type="comment",
+            subtype="mail.mt_comment", partner_ids=self.partner_id.ids)

@@ -1,0 +1,142 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from .clearance_request import in_transition
+from .clearance_stage import STAGE_KINDS
+
+# What an officer fills in on their own office's line; everything else on a
+# line is written by the workflow.
+FORM_FIELDS = {
+    "card_received", "debt_amount", "debt_status", "has_loan",
+    "installment_start", "installment_end", "visit_required",
+    "visit_instructions", "return_reason", "note",
+}
+
+
+class ClearanceRequestLine(models.Model):
+    """One office's step on one request: its decision and its stage form."""
+
+    _name = "clearance.request.line"
+    _description = "Clearance step"
+    _order = "request_id, sequence, id"
+
+    request_id = fields.Many2one(
+        "clearance.request", required=True, ondelete="cascade", index=True,
+        readonly=True)
+    stage_id = fields.Many2one(
+        "clearance.stage", required=True, ondelete="restrict", readonly=True)
+    sequence = fields.Integer(readonly=True)
+    kind = fields.Selection(
+        STAGE_KINDS, related="stage_id.kind", store=True, readonly=True)
+    group_id = fields.Many2one(
+        "res.groups", string="Office", related="stage_id.group_id",
+        store=True, readonly=True, index=True)
+    state = fields.Selection([
+        ("waiting", "Waiting"),
+        ("current", "At this office"),
+        ("hold", "Waiting for the student's visit"),
+        ("returned", "Returned to student"),
+        ("done", "Cleared"),
+        ("cancelled", "Cancelled"),
+    ], default="waiting", required=True, readonly=True, index=True)
+    decision = fields.Selection([
+        ("forwarded", "Forwarded"),
+        ("visit", "In-person visit required"),
+        ("returned", "Returned"),
+    ], readonly=True)
+    officer_id = fields.Many2one("res.users", string="Officer", readonly=True)
+    date_start = fields.Datetime(string="Reached", readonly=True)
+    date_done = fields.Datetime(string="Cleared on", readonly=True)
+    note = fields.Text("Office note")
+
+    # stage forms
+    card_received = fields.Boolean(string="Student card handed in")
+    debt_amount = fields.Float(string="Debt amount (rial)", digits=(16, 0))
+    debt_status = fields.Selection([
+        ("none", "No debt"),
+        ("settled", "Debt settled"),
+        ("outstanding", "Outstanding debt"),
+    ], string="Debt status")
+    has_loan = fields.Boolean(string="Has a student loan")
+    installment_start = fields.Date(string="Instalments start")
+    installment_end = fields.Date(string="Instalments end")
+    visit_required = fields.Boolean(
+        string="The student's in-person visit is required")
+    visit_instructions = fields.Text(string="Instructions for the visit")
+    return_reason = fields.Text(string="Reason for returning")
+
+    @api.constrains("debt_amount")
+    def _check_debt_amount(self):
+        for line in self:
+            if line.debt_amount < 0:
+                raise ValidationError(_(
+                    "A debt cannot be negative (%(amount)s).")
+                    % {"amount": line.debt_amount})
+
+    @api.constrains("installment_start", "installment_end")
+    def _check_installments(self):
+        for line in self:
+            if (line.installment_start and line.installment_end
+                    and line.installment_end < line.installment_start):
+                raise ValidationError(_(
+                    "The instalments cannot end (%(end)s) before they start "
+                    "(%(start)s).") % {"end": line.installment_end,
+                                       "start": line.installment_start})
+
+    @api.multi
+    def write(self, vals):
+        if not in_transition(self) and self._uid != 1:
+            guarded = set(vals) - FORM_FIELDS
+            if guarded:
+                raise AccessError(_(
+                    "These fields change only through the clearance actions: "
+                    "%(fields)s") % {"fields": ", ".join(sorted(guarded))})
+            for line in self:
+                if line.state not in ("current", "hold"):
+                    raise UserError(_(
+                        "The form of %(stage)s can be changed only while the "
+                        "request is at that stage.") % {"stage": line.stage_id.name})
+            self.mapped("request_id")._check_office_turn()
+        return super().write(vals)
+
+    @api.model
+    def create(self, vals):
+        if not in_transition(self) and self._uid != 1:
+            raise AccessError(_(
+                "Steps are created by the clearance route, not by hand."))
+        return super().create(vals)
+
+    @api.multi
+    def unlink(self):
+        if not in_transition(self) and self._uid != 1:
+            raise UserError(_("Steps of a clearance route are never deleted."))
+        return super().unlink()
+
+    def _check_complete(self):
+        """The stage form is complete enough to send the request on."""
+        for line in self:
+            problems = []
+            if line.kind == "card" and not line.card_received:
+                problems.append(_("the student card has not been handed in"))
+            if line.kind in ("debt", "installments"):
+                if not line.debt_status:
+                    problems.append(_("the debt status is not set"))
+                elif line.debt_status == "outstanding":
+                    problems.append(_(
+                        "the student still has an outstanding debt"))
+                if line.debt_status in ("settled", "outstanding") and not line.debt_amount:
+                    problems.append(_("the debt amount is missing"))
+            if line.kind == "installments" and line.has_loan and not (
+                    line.installment_start and line.installment_end):
+                problems.append(_(
+                    "the start and end dates of the loan instalments are "
+                    "missing"))
+            if line.visit_required and line.state != "hold":
+                problems.append(_(
+                    "the in-person visit is ticked: press Initial approval of "
+                    "the form to tell the student, or untick it"))
+            if problems:
+                raise UserError(_(
+                    "%(stage)s cannot send the request on yet: %(problems)s.")
+                    % {"stage": line.stage_id.name,
+                       "problems": "; ".join(problems)})

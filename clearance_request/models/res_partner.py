@@ -1,0 +1,36 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    student_number = fields.Char(
+        index=True, copy=False,
+        help="The university's student number; it is also the student's "
+             "portal login.")
+    student_faculty = fields.Char(string="Faculty / department")
+    student_shift = fields.Selection(
+        [("day", "Day programme"), ("second", "Second shift (evening)")],
+        string="Programme shift")
+    student_degree = fields.Selection(
+        [("associate", "Associate"), ("bachelor", "Bachelor"),
+         ("master", "Master"), ("doctorate", "Doctorate")],
+        string="Degree level")
+    student_dormitory = fields.Boolean(string="Dormitory resident")
+    clearance_request_ids = fields.One2many(
+        "clearance.request", "partner_id", string="Clearance requests")
+
+    _sql_constraints = [
+        ("student_number_unique", "unique(student_number)",
+         "This student number belongs to another student already."),
+    ]
+
+    @api.constrains("student_number")
+    def _check_student_number(self):
+        for partner in self:
+            number = partner.student_number
+            if number and (not number.isdigit() or not 5 <= len(number) <= 12):
+                raise ValidationError(_(
+                    "A student number is made of 5 to 12 digits; "
+                    "%(number)s is not.") % {"number": number})
