@@ -121,6 +121,11 @@ class ClearanceRequest(models.Model):
         compute="_compute_is_my_turn", search="_search_is_my_turn",
         help="The request waits for one of your offices.")
 
+    # The activity mixin stores this deadline and restricts it to employees;
+    # students' own actions (submit, resubmit) recompute it on their request.
+    activity_date_deadline = fields.Date(
+        groups="base.group_user,base.group_portal")
+
     # The current stage's form (fields of the current line).
     cur_card_received = fields.Boolean(
         related="current_line_id.card_received", string="Student card handed in")
@@ -170,11 +175,9 @@ class ClearanceRequest(models.Model):
 
     def _search_is_my_turn(self, operator, value):
         positive = (operator == "=") == bool(value)
-        domain = [("state", "in", ("progress", "hold")),
+        domain = ["&", ("state", "in", ("progress", "hold")),
                   ("stage_id.group_id", "in", self.env.user.groups_id.ids)]
-        if positive:
-            return domain
-        return ["!"] + ["&"] + domain
+        return domain if positive else ["!"] + domain
 
     @api.model
     def _read_group_stage_ids(self, stages, domain, order):
@@ -198,18 +201,20 @@ class ClearanceRequest(models.Model):
             WHERE state IN ('progress', 'hold')
         """)
 
-    @api.constrains("partner_id", "state")
-    def _check_one_open_request(self):
-        for request in self.filtered(lambda r: r.state in OPEN_STATES):
-            others = self.sudo().search_count([
-                ("partner_id", "=", request.partner_id.id),
-                ("state", "in", OPEN_STATES),
-                ("id", "!=", request.id)])
-            if others:
-                raise ValidationError(_(
-                    "%(student)s already has an open clearance request; "
-                    "finish or cancel it first.") % {
-                        "student": request.partner_id.name})
+    def _ensure_no_open_request(self, partner_ids):
+        """Refuse a second open request for a student, before the database's
+        unique index does it with a less helpful message."""
+        # sudo: the other request may be invisible to the user asking.
+        others = self.sudo().search([
+            ("partner_id", "in", list(partner_ids)),
+            ("state", "in", OPEN_STATES),
+            ("id", "not in", self.ids)], limit=1)
+        if others:
+            raise ValidationError(_(
+                "%(student)s already has an open clearance request "
+                "(%(request)s); finish or cancel it first.") % {
+                    "student": others.partner_id.name,
+                    "request": others.name})
 
     @api.constrains("partner_id")
     def _check_student(self):
@@ -243,6 +248,8 @@ class ClearanceRequest(models.Model):
                 raise AccessError(_(
                     "These fields change only through the clearance actions: "
                     "%(fields)s") % {"fields": ", ".join(guarded)})
+        if vals.get("partner_id"):
+            self._ensure_no_open_request([vals["partner_id"]])
         if vals.get("name", "/") == "/":
             # sudo: students create requests but may not read sequences.
             vals["name"] = self.env["ir.sequence"].sudo().next_by_code(
@@ -267,6 +274,8 @@ class ClearanceRequest(models.Model):
                     "submission or while the request is returned."))
             if set(STAGE_FORM_FIELDS) & set(vals):
                 self._check_office_turn()
+        if vals.get("partner_id"):
+            self._ensure_no_open_request([vals["partner_id"]])
         result = super().write(vals)
         if "partner_id" in vals:
             self._subscribe_student()
@@ -497,6 +506,7 @@ class ClearanceRequest(models.Model):
         for request in self:
             if request.state != "cancelled":
                 raise UserError(_("Only a cancelled request can be reopened."))
+            request._ensure_no_open_request(request.partner_id.ids)
             line = request.current_line_id
             if line:
                 line.sudo().with_context(
@@ -564,7 +574,9 @@ class ClearanceRequest(models.Model):
 
     def _office_users(self):
         self.ensure_one()
-        return self.stage_id.group_id.users.filtered(lambda u: u.active)
+        # sudo: a student's action hands the request to an office whose
+        # members only employees may list.
+        return self.sudo().stage_id.group_id.users.filtered(lambda u: u.active)
 
     def _schedule_office_activities(self):
         activity_type = self.env.ref("mail.mail_activity_data_todo")

@@ -1,0 +1,88 @@
+from odoo.tests.common import SavepointCase
+
+OFFICES = [
+    "department", "library_kharazmi", "library_shirazi", "library_mullasadra",
+    "counselling", "nutrition", "student_accounting", "dormitories",
+    "welfare", "second_shift_accounting",
+]
+
+
+def make_student(env, login, name, shift="day", **extra):
+    vals = {
+        "name": name, "login": login, "password": login,
+        "email": "%s@students.test" % login,
+        "student_number": login, "student_shift": shift,
+        "student_degree": "bachelor", "student_faculty": "E-Learning",
+        "groups_id": [(6, 0, [env.ref("base.group_portal").id])],
+    }
+    vals.update(extra)
+    return env["res.users"].with_context(no_reset_password=True).create(vals)
+
+
+def make_officer(env, login, *group_xmlids):
+    groups = [env.ref("base.group_user").id] + [
+        env.ref(xmlid).id for xmlid in group_xmlids]
+    return env["res.users"].with_context(no_reset_password=True).create({
+        "name": login.replace(".", " ").title(), "login": login,
+        "password": login, "email": "%s@staff.test" % login,
+        "groups_id": [(6, 0, groups)],
+    })
+
+
+class ClearanceCase(SavepointCase):
+    """One officer per office, a manager, an employee and three students."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.Request = env["clearance.request"]
+        cls.stages = {
+            key: env.ref("clearance_request.stage_%s" % key)
+            for key in ["create"] + OFFICES}
+        cls.officers = {
+            key: make_officer(env, "t.officer.%s" % key,
+                              "clearance_request.group_office_%s" % key)
+            for key in OFFICES}
+        cls.manager = make_officer(
+            env, "t.manager", "clearance_request.group_clearance_manager")
+        cls.employee = make_officer(env, "t.employee")
+        cls.student_day = make_student(env, "91000001", "Day Student")
+        cls.student_second = make_student(
+            env, "92000002", "Second Shift Student", shift="second")
+        cls.student_other = make_student(env, "91000003", "Other Student")
+
+    # helpers ---------------------------------------------------------
+    def new_request(self, student=None, reason="withdrawal", submit=True):
+        student = student or self.student_day
+        request = self.Request.sudo(student).create({
+            "partner_id": student.partner_id.id, "reason": reason})
+        if submit:
+            request.action_submit()
+        return request.sudo(self.manager)
+
+    def office_of(self, request):
+        return next(key for key, stage in self.stages.items()
+                    if stage == request.stage_id)
+
+    def fill_form(self, request, user=None):
+        """Fill the current stage's form as its officer would."""
+        user = user or self.officers[self.office_of(request)]
+        as_user = request.sudo(user)
+        kind = request.current_line_id.kind
+        if kind == "card":
+            as_user.write({"cur_card_received": True})
+        elif kind in ("debt", "installments"):
+            as_user.write({"cur_debt_status": "none"})
+        return as_user
+
+    def forward(self, request, user=None):
+        user = user or self.officers[self.office_of(request)]
+        self.fill_form(request, user).action_forward()
+        request.invalidate_cache()
+        return request
+
+    def advance_to(self, request, office):
+        while request.stage_id != self.stages[office]:
+            self.forward(request)
+        return request
