@@ -1,3 +1,4 @@
+from . import tools
 from . import models
 from . import controllers
 from .hooks import post_init_hook

@@ -5,6 +5,8 @@ import psycopg2
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..tools import jalali
+
 _logger = logging.getLogger(__name__)
 
 # Workflow fields change only through the action_* methods below. They pass this
@@ -598,6 +600,13 @@ class ClearanceRequest(models.Model):
         # sudo: the office's to-dos on this request end together, whoever of
         # the office acted.
         self.sudo().activity_ids.unlink()
+
+    def format_date(self, value, with_time=False, lang=None):
+        """A date as the student reads it: Jalali with Persian digits in
+        Persian, ISO otherwise. Used by portal pages, mails and reports."""
+        lang = lang or self.env.context.get("lang") or self.env.user.lang
+        tz_name = self.env.context.get("tz") or self.env.user.tz
+        return jalali.format_date(value, lang, tz_name, with_time=with_time)
 
     def _post_to_student(self, body):
         self.ensure_one()
