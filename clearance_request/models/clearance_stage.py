@@ -27,6 +27,8 @@ class ClearanceStage(models.Model):
     group_id = fields.Many2one(
         "res.groups", string="Office",
         ondelete="restrict",
+        domain=lambda self: [("category_id", "=", self.env.ref(
+            "clearance_request.module_category_clearance_offices").id)],
         help="Members of this group act on requests at this stage. "
              "Empty only for the student's own creation stage.")
     office_user_ids = fields.Many2many(

@@ -7,10 +7,16 @@ class ResGroups(models.Model):
 
     @api.multi
     def write(self, vals):
-        # Clearance managers staff the offices (the groups' users) without
-        # being administrators: they may change nothing else on a group.
-        if (set(vals) - {"users"} and self._uid != 1
-                and not self.env.user.has_group("base.group_erp_manager")):
+        if self._uid == 1 or self.env.user.has_group("base.group_erp_manager"):
+            return super().write(vals)
+        # Clearance managers staff the offices without being administrators:
+        # they change only who works in an office group.
+        self.check_access_rights("write")
+        offices = self.env.ref(
+            "clearance_request.module_category_clearance_offices")
+        if set(vals) - {"users"} or any(g.category_id != offices for g in self):
             raise AccessError(_(
                 "Clearance managers can change only who works in an office."))
-        return super().write(vals)
+        # sudo: adding a user to an office also adds them to the groups the
+        # office implies (officer, employee), which the manager may not edit.
+        return super(ResGroups, self.sudo()).write(vals)
