@@ -56,7 +56,7 @@ class ClearanceRequestLine(models.Model):
         ("none", "No debt"),
         ("settled", "Debt settled"),
         ("outstanding", "Outstanding debt"),
-    ], string="Debt status")
+    ])
     has_loan = fields.Boolean(string="Has a student loan")
     installment_start = fields.Date(string="Instalments start")
     installment_end = fields.Date(string="Instalments end")

@@ -47,6 +47,15 @@ class ClearanceStage(models.Model):
         translate=True, help="What the office checks at this stage.")
     fold = fields.Boolean(string="Folded in kanban")
 
+    @api.multi
+    def name_get(self):
+        # The request's statusbar shows the whole route: office names keep it
+        # on one line, where the notice's full stage names would not fit.
+        if not self.env.context.get("clearance_stage_short"):
+            return super().name_get()
+        return [(stage.id, stage.group_id.sudo().name or stage.name)
+                for stage in self]
+
     @api.constrains("kind", "group_id")
     def _check_group(self):
         for stage in self:

@@ -2,11 +2,17 @@
 
 Stored dates stay Gregorian; only what is shown to a Persian reader changes."""
 import datetime
+import logging
 
-import jdatetime
 import pytz
 
 from odoo import fields
+
+_logger = logging.getLogger(__name__)
+try:
+    import jdatetime
+except ImportError:  # pragma: no cover - listed in the manifest
+    _logger.debug("jdatetime is not installed")
 
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
