@@ -4,3 +4,4 @@ from . import clearance_request
 from . import clearance_request_line
 from . import res_lang
 from . import res_groups
+from . import clearance_certificate

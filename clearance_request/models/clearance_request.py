@@ -110,7 +110,8 @@ class ClearanceRequest(models.Model):
         "res.groups", "clearance_request_handled_group_rel", "request_id",
         "group_id", string="Offices that acted", readonly=True, copy=False)
 
-    submit_date = fields.Datetime(readonly=True, copy=False)
+    submit_date = fields.Datetime(
+        string="Submitted on", readonly=True, copy=False)
     stage_date = fields.Datetime(
         string="At this stage since", readonly=True, copy=False, index=True,
         default=fields.Datetime.now)
@@ -119,6 +120,10 @@ class ClearanceRequest(models.Model):
         track_visibility="onchange")
     cancel_date = fields.Datetime(readonly=True, copy=False)
 
+    can_act = fields.Boolean(
+        compute="_compute_is_my_turn",
+        help="You may act on the request now: it waits for one of your "
+             "offices, or you are a clearance manager.")
     is_my_turn = fields.Boolean(
         compute="_compute_is_my_turn", search="_search_is_my_turn",
         help="The request waits for one of your offices.")
@@ -170,10 +175,11 @@ class ClearanceRequest(models.Model):
 
     def _compute_is_my_turn(self):
         groups = self.env.user.groups_id
+        is_manager = self._is_manager()
         for request in self:
-            request.is_my_turn = (
-                request.state in ("progress", "hold")
-                and request.stage_id.group_id in groups)
+            waiting = request.state in ("progress", "hold")
+            request.is_my_turn = waiting and request.stage_id.group_id in groups
+            request.can_act = waiting and (request.is_my_turn or is_manager)
 
     def _search_is_my_turn(self, operator, value):
         positive = (operator == "=") == bool(value)
@@ -250,6 +256,10 @@ class ClearanceRequest(models.Model):
                 raise AccessError(_(
                     "These fields change only through the clearance actions: "
                     "%(fields)s") % {"fields": ", ".join(guarded)})
+        if self.env.user.share and vals.get("partner_id") != \
+                self.env.user.partner_id.id:
+            raise AccessError(_(
+                "A student can ask for clearance only for themself."))
         if vals.get("partner_id"):
             self._ensure_no_open_request([vals["partner_id"]])
         if vals.get("name", "/") == "/":
@@ -406,7 +416,13 @@ class ClearanceRequest(models.Model):
         return True
 
     @api.multi
-    def action_hold(self, instructions=None):
+    def action_hold(self):
+        """Button: initial approval of the form with the stage form's
+        instructions."""
+        return self.hold_for_visit()
+
+    @api.multi
+    def hold_for_visit(self, instructions=None):
         """Initial approval of the form: the student must come in person."""
         self._check_office_turn()
         self._lock()
@@ -438,7 +454,12 @@ class ClearanceRequest(models.Model):
         return True
 
     @api.multi
-    def action_return(self, reason=None):
+    def action_return(self):
+        """Button: return with the reason written in the stage form."""
+        return self.return_to_student()
+
+    @api.multi
+    def return_to_student(self, reason=None):
         """Return the request to the student for a correction."""
         self._check_office_turn()
         self._lock()
@@ -463,7 +484,11 @@ class ClearanceRequest(models.Model):
         return True
 
     @api.multi
-    def action_resubmit(self, note=None, reason=None):
+    def action_resubmit(self):
+        return self.resubmit()
+
+    @api.multi
+    def resubmit(self, note=None, reason=None):
         """The student has corrected the request; it resumes where it stopped."""
         self._check_student_owner()
         self._lock()
@@ -609,7 +634,33 @@ class ClearanceRequest(models.Model):
         return jalali.format_date(value, lang, tz_name, with_time=with_time)
 
     def _post_to_student(self, body):
+        """Keep what an office tells the student on the request's thread.
+
+        The student reads it in the portal's chatter (a comment under a public
+        subtype) but is not mailed by it: the automated action of the event
+        sends the student's one email. The student follows only comments, not
+        these subtypes, and is not added as a recipient."""
         self.ensure_one()
+        subtype = {
+            "hold": "clearance_request.mt_request_hold",
+            "returned": "clearance_request.mt_request_returned",
+        }.get(self.state, "clearance_request.mt_request_stage")
         self.message_post(
-            body=body, message_type="comment",
-            subtype="mail.mt_comment", partner_ids=self.partner_id.ids)
+            body=body, message_type="comment", subtype=subtype,
+            content_subtype="plaintext")
+
+    def _send_clearance_mail(self, template_xmlid):
+        """Queue the mail of a template for each request (automated actions).
+
+        The template names the recipients and their language; the mail waits
+        in the mail queue for the scheduler. Its message stays on the
+        request's thread, addressed to the recipients, after the sent mail is
+        deleted, so that the offices see what the student was told."""
+        template = self.env.ref(template_xmlid)
+        Mail = self.env["mail.mail"].sudo()
+        for request in self:
+            # sudo: students and officers trigger these mails but may not
+            # read mail templates or every office's members.
+            mail = Mail.browse(template.sudo().send_mail(request.id))
+            mail.write({"notification": True,
+                        "partner_ids": [(6, 0, mail.recipient_ids.ids)]})

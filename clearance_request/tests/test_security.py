@@ -83,8 +83,8 @@ class TestSecurityMatrix(ClearanceCase):
                             {"note": "checked"})),
                     "forward": self.allowed(lambda: self.fill_form(
                         request, officer).action_forward()),
-                    "hold": self.allowed(lambda: as_officer.action_hold("Come")),
-                    "return": self.allowed(lambda: as_officer.action_return("Fix")),
+                    "hold": self.allowed(lambda: as_officer.hold_for_visit("Come")),
+                    "return": self.allowed(lambda: as_officer.return_to_student("Fix")),
                 }
                 for op, want in expected.items():
                     if got[op] != want:

@@ -156,10 +156,10 @@ class TestWorkflow(ClearanceCase):
         with self.assertRaisesRegex(UserError, "Initial approval"):
             as_officer.action_forward()
         with self.assertRaisesRegex(UserError, "instructions"):
-            as_officer.action_hold()
+            as_officer.hold_for_visit()
         as_officer.write({"cur_visit_instructions": "Return two books."})
         messages_before = len(request.message_ids)
-        as_officer.action_hold()
+        as_officer.hold_for_visit()
         self.assertEqual(request.state, "hold")
         self.assertEqual(request.stage_id, self.stages["library_kharazmi"])
         self.assertEqual(request.current_line_id.decision, "visit")
@@ -169,7 +169,7 @@ class TestWorkflow(ClearanceCase):
         self.assertTrue(student_msgs, "the student is told")
         self.assertIn("Return two books.", student_msgs[0].body)
         with self.assertRaises(UserError):
-            as_officer.action_hold()
+            as_officer.hold_for_visit()
         # the student came: the officer sends the request on
         as_officer.action_forward()
         self.assertEqual(request.state, "progress")
@@ -179,21 +179,21 @@ class TestWorkflow(ClearanceCase):
         request = self.new_request()
         as_officer = request.sudo(self.officers["department"])
         with self.assertRaisesRegex(UserError, "in person"):
-            as_officer.action_hold("Come over")
+            as_officer.hold_for_visit("Come over")
         self.assertEqual(request.state, "progress")
 
     def test_return_and_resubmit_resumes_at_the_same_stage(self):
         request = self.advance_to(self.new_request(), "counselling")
         as_officer = request.sudo(self.officers["counselling"])
         with self.assertRaisesRegex(UserError, "reason"):
-            as_officer.action_return()
-        as_officer.action_return("The reason does not match your file.")
+            as_officer.return_to_student()
+        as_officer.return_to_student("The reason does not match your file.")
         self.assertEqual(request.state, "returned")
         with self.assertRaises(UserError):
             as_officer.action_forward()
         with self.assertRaises(AccessError):
-            request.sudo(self.student_other).action_resubmit()
-        request.sudo(self.student_day).action_resubmit(
+            request.sudo(self.student_other).resubmit()
+        request.sudo(self.student_day).resubmit(
             note="Corrected", reason="expulsion")
         self.assertEqual(request.state, "progress")
         self.assertEqual(request.reason, "expulsion")

@@ -1,0 +1,73 @@
+from werkzeug.exceptions import NotFound
+
+from odoo import http
+from odoo.exceptions import AccessError, UserError
+from odoo.http import content_disposition, request
+
+from ..models.clearance_certificate import CERTIFICATE_LANG
+
+CERTIFICATE_REPORT_ACTION = "clearance_request.action_report_clearance_certificate"
+
+
+class ClearanceCertificate(http.Controller):
+
+    @http.route("/my/clearance/<int:request_id>/certificate", type="http",
+                auth="user")
+    def clearance_certificate(self, request_id, **kw):
+        """The certificate as a PDF, for the request's own student or a
+        manager while it is valid; 404 for anything else."""
+        clearance = request.env["clearance.request"].browse(request_id).exists()
+        if not clearance:
+            raise NotFound()
+        try:
+            clearance._check_certificate_access()
+        except (AccessError, UserError):
+            raise NotFound()
+        # sudo: the user's rights on this request were checked just above;
+        # the report action and the officers it names are not theirs to read.
+        report = request.env.ref(CERTIFICATE_REPORT_ACTION).sudo()
+        pdf = report.render_qweb_pdf(clearance.ids)[0]
+        filename = "certificate-%s.pdf" % clearance.name.replace("/", "-")
+        return request.make_response(pdf, headers=[
+            ("Content-Type", "application/pdf"),
+            ("Content-Length", len(pdf)),
+            ("Content-Disposition", content_disposition(filename)),
+        ])
+
+    @http.route("/clearance/verify/<string:code>", type="http",
+                auth="public")
+    def clearance_verify(self, code, lang=None, **kw):
+        """Anyone holding a certificate's code may check it.
+
+        The page names only the student and the reference, and is the same
+        page, with the same status, for every code that is not a certificate's:
+        it tells nothing about students or requests."""
+        # sudo: visitors have no rights on requests; the only lookup is by
+        # the full code, which cannot be guessed.
+        clearance = request.env["clearance.request"].sudo().search(
+            [("certificate_code", "=", code.strip().upper())], limit=1)
+        if not clearance:
+            status = "not_found"
+        else:
+            status = "valid" if clearance.certificate_valid else "revoked"
+        lang = self._verify_lang(lang)
+        request.context = dict(request.context, lang=lang)
+        values = {
+            "status": status,
+            "student": clearance.partner_id.name or "",
+            "reference": clearance.name or "",
+            "lang": lang,
+            "direction": request.env["res.lang"]._lang_get(lang).direction,
+            "languages": request.env["res.lang"].get_installed(),
+        }
+        return request.render(
+            "clearance_request.certificate_verify_page", values,
+            status=200 if clearance else 404)
+
+    def _verify_lang(self, lang):
+        """The language asked for, else the certificate's, when installed."""
+        installed = dict(request.env["res.lang"].get_installed())
+        for code in (lang, CERTIFICATE_LANG, request.env.context.get("lang")):
+            if code in installed:
+                return code
+        return "en_US"

@@ -1,0 +1,120 @@
+import base64
+import secrets
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from .clearance_request import transition
+
+# The certificate is a Persian document, whoever prints it.
+CERTIFICATE_LANG = "fa_IR"
+CERTIFICATE_REPORT = "clearance_request.report_clearance_certificate"
+
+
+def new_certificate_code():
+    """24 characters of base32 (120 random bits): unguessable, and easy to
+    type from paper (no 0/O or 1/I confusion)."""
+    return base64.b32encode(secrets.token_bytes(15)).decode()
+
+
+class ClearanceRequest(models.Model):
+    _inherit = "clearance.request"
+
+    certificate_code = fields.Char(
+        string="Verification code", readonly=True, copy=False,
+        help="Printed on the clearance certificate; anyone holding it can "
+             "check the certificate at /clearance/verify/<code>.")
+    certificate_date = fields.Datetime(
+        string="Certificate issued on", readonly=True, copy=False)
+    certificate_revoked = fields.Boolean(
+        readonly=True, copy=False, track_visibility="onchange")
+    certificate_revoked_date = fields.Datetime(
+        string="Certificate revoked on", readonly=True, copy=False)
+    certificate_revoked_reason = fields.Text(
+        string="Reason for revoking", readonly=True, copy=False,
+        track_visibility="onchange")
+    certificate_valid = fields.Boolean(
+        compute="_compute_certificate_valid",
+        help="The request is cleared and its certificate is not revoked.")
+
+    _sql_constraints = [
+        # The unique constraint is also the index the verify page looks up.
+        ("certificate_code_unique", "unique(certificate_code)",
+         "Two clearance certificates cannot share a verification code."),
+    ]
+
+    @api.depends("state", "certificate_code", "certificate_revoked")
+    def _compute_certificate_valid(self):
+        for request in self:
+            request.certificate_valid = (
+                request.state == "cleared" and bool(request.certificate_code)
+                and not request.certificate_revoked)
+
+    @api.multi
+    def action_revoke_certificate(self):
+        """Button: revoke without a written reason."""
+        return self.revoke_certificate()
+
+    @api.multi
+    def revoke_certificate(self, reason=None):
+        """A manager withdraws the certificate: it no longer downloads and
+        the verify page says it is revoked."""
+        if not self._is_manager():
+            raise AccessError(_(
+                "Only a clearance manager can revoke a clearance certificate."))
+        self._lock()
+        now = fields.Datetime.now()
+        for request in self:
+            if not request.certificate_code:
+                raise UserError(_(
+                    "%(request)s has no clearance certificate.")
+                    % {"request": request.name})
+            if request.certificate_revoked:
+                raise UserError(_(
+                    "The clearance certificate of %(request)s is already "
+                    "revoked.") % {"request": request.name})
+            reason = (reason or "").strip()
+            transition(request).write({
+                "certificate_revoked": True,
+                "certificate_revoked_date": now,
+                "certificate_revoked_reason": reason or False})
+            request._post_to_student(_(
+                "Your clearance certificate %(request)s has been revoked. "
+                "%(reason)s") % {"request": request.name, "reason": reason})
+        return True
+
+    def _move_to(self, line):
+        result = super()._move_to(line)
+        if self.state == "cleared" and not self.certificate_code:
+            # sudo: the last office clears the request and may no longer
+            # write on it; the certificate is issued by the workflow itself.
+            transition(self.sudo()).write({
+                "certificate_code": new_certificate_code(),
+                "certificate_date": self.clear_date})
+        return result
+
+    def _check_certificate_access(self):
+        """Raise unless the user may download these certificates: the
+        request's own student or a manager, on a valid certificate."""
+        self.check_access_rights("read")
+        self.check_access_rule("read")
+        self._check_student_owner()
+        for request in self:
+            if not request.certificate_valid:
+                raise UserError(_(
+                    "%(request)s has no valid clearance certificate.")
+                    % {"request": request.name})
+
+    def _certificate_verify_url(self):
+        self.ensure_one()
+        base_url = self.env["ir.config_parameter"].sudo().get_param(
+            "web.base.url", "")
+        return "%s/clearance/verify/%s" % (
+            base_url.rstrip("/"), self.certificate_code)
+
+    def _certificate_lines(self):
+        """The offices that cleared the student, in route order."""
+        self.ensure_one()
+        return self.line_ids.filtered(
+            lambda l: l.kind != "create" and l.state == "done").sorted(
+                lambda l: (l.sequence, l.id))
