@@ -397,21 +397,14 @@ class ClearanceRequest(models.Model):
     @api.multi
     def action_forward(self):
         """Send the request on: the current office has cleared the student."""
-        self._check_office_turn()
-        self._lock()
-        self._check_office_turn()
+        self._start_office_action()
         now = fields.Datetime.now()
         for request in self:
             line = request.current_line_id
             line._check_complete()
             request._close_office_activities()
-            # sudo: the acting office closes its own line; the line's own
-            # rules would also allow it, but a manager may act for any office.
-            line.sudo().with_context(**{TRANSITION_KEY: _TRANSITION}).write({
-                "state": "done", "decision": "forwarded",
-                "officer_id": self.env.uid, "date_done": now})
-            transition(request).write({
-                "handled_group_ids": [(4, line.group_id.id)]})
+            request._record_decision({
+                "state": "done", "decision": "forwarded", "date_done": now})
             request._move_to(request._next_line(line))
         return True
 
@@ -424,9 +417,7 @@ class ClearanceRequest(models.Model):
     @api.multi
     def hold_for_visit(self, instructions=None):
         """Initial approval of the form: the student must come in person."""
-        self._check_office_turn()
-        self._lock()
-        self._check_office_turn()
+        self._start_office_action()
         for request in self:
             line = request.current_line_id
             if not line.stage_id.allow_hold:
@@ -442,12 +433,9 @@ class ClearanceRequest(models.Model):
                 raise UserError(_(
                     "Tell the student what to bring and where to come: the "
                     "instructions for the visit are required."))
-            line.sudo().with_context(**{TRANSITION_KEY: _TRANSITION}).write({
+            request._record_decision({
                 "state": "hold", "decision": "visit", "visit_required": True,
-                "visit_instructions": text, "officer_id": self.env.uid})
-            transition(request).write({
-                "state": "hold",
-                "handled_group_ids": [(4, line.group_id.id)]})
+                "visit_instructions": text}, request_state="hold")
             request._post_to_student(_(
                 "Your in-person visit to %(office)s is required. %(text)s") % {
                     "office": line.stage_id.name, "text": text})
@@ -461,9 +449,7 @@ class ClearanceRequest(models.Model):
     @api.multi
     def return_to_student(self, reason=None):
         """Return the request to the student for a correction."""
-        self._check_office_turn()
-        self._lock()
-        self._check_office_turn()
+        self._start_office_action()
         for request in self:
             line = request.current_line_id
             text = (reason or line.return_reason or "").strip()
@@ -472,12 +458,9 @@ class ClearanceRequest(models.Model):
                     "Say why the request goes back to the student: the reason "
                     "is required."))
             request._close_office_activities()
-            line.sudo().with_context(**{TRANSITION_KEY: _TRANSITION}).write({
+            request._record_decision({
                 "state": "returned", "decision": "returned",
-                "return_reason": text, "officer_id": self.env.uid})
-            transition(request).write({
-                "state": "returned",
-                "handled_group_ids": [(4, line.group_id.id)]})
+                "return_reason": text}, request_state="returned")
             request._post_to_student(_(
                 "%(office)s returned your request: %(text)s") % {
                     "office": line.stage_id.name, "text": text})
@@ -503,8 +486,8 @@ class ClearanceRequest(models.Model):
                 if reason not in dict(REASONS):
                     raise UserError(_("Choose one of the listed reasons."))
                 vals["reason"] = reason
-            request.current_line_id.sudo().with_context(
-                **{TRANSITION_KEY: _TRANSITION}).write({"state": "current"})
+            # sudo: the student's action reopens the office's step
+            request.current_line_id.sudo().write({"state": "current"})
             transition(request).write(vals)
             request._schedule_office_activities()
         return True
@@ -519,8 +502,8 @@ class ClearanceRequest(models.Model):
         for request in self:
             request._close_office_activities()
             if request.current_line_id:
-                request.current_line_id.sudo().with_context(
-                    **{TRANSITION_KEY: _TRANSITION}).write({"state": "cancelled"})
+                # sudo: cancelling closes the office's step too
+                request.current_line_id.sudo().write({"state": "cancelled"})
             transition(request).write({"state": "cancelled", "cancel_date": now})
         return True
 
@@ -536,8 +519,7 @@ class ClearanceRequest(models.Model):
             request._ensure_no_open_request(request.partner_id.ids)
             line = request.current_line_id
             if line:
-                line.sudo().with_context(
-                    **{TRANSITION_KEY: _TRANSITION}).write({"state": "current"})
+                line.sudo().write({"state": "current"})
             transition(request).write({
                 "state": "progress" if line else "draft",
                 "cancel_date": False,
@@ -549,6 +531,26 @@ class ClearanceRequest(models.Model):
     # ------------------------------------------------------------------
     # mechanism
     # ------------------------------------------------------------------
+    def _start_office_action(self):
+        """Check the user's office may act, lock the rows, and check again
+        on the locked state (another officer may have acted meanwhile)."""
+        self._check_office_turn()
+        self._lock()
+        self._check_office_turn()
+
+    def _record_decision(self, line_vals, request_state=None):
+        """The current office's decision: its step records it (with the
+        officer), the request remembers the office acted."""
+        self.ensure_one()
+        line = self.current_line_id
+        # sudo: a clearance manager may decide for any office, whose step
+        # the line rules reserve to its own officers.
+        line.sudo().write(dict(line_vals, officer_id=self.env.uid))
+        vals = {"handled_group_ids": [(4, line.group_id.id)]}
+        if request_state:
+            vals["state"] = request_state
+        transition(self).write(vals)
+
     def _applicable_stages(self):
         """The active stages whose condition this request meets, in order."""
         self.ensure_one()
@@ -588,8 +590,8 @@ class ClearanceRequest(models.Model):
         self.ensure_one()
         now = fields.Datetime.now()
         if line:
-            line.sudo().with_context(**{TRANSITION_KEY: _TRANSITION}).write({
-                "state": "current", "date_start": now})
+            # sudo: the route's next step belongs to another office
+            line.sudo().write({"state": "current", "date_start": now})
             transition(self).write({
                 "state": "progress", "stage_id": line.stage_id.id,
                 "current_line_id": line.id, "stage_date": now})

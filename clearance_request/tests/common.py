@@ -13,6 +13,7 @@ def make_student(env, login, name, shift="day", **extra):
         "email": "%s@students.test" % login,
         "student_number": login, "student_shift": shift,
         "student_degree": "bachelor", "student_faculty": "E-Learning",
+        "lang": "en_US",
         "groups_id": [(6, 0, [env.ref("base.group_portal").id])],
     }
     vals.update(extra)
@@ -25,6 +26,7 @@ def make_officer(env, login, *group_xmlids):
     return env["res.users"].with_context(no_reset_password=True).create({
         "name": login.replace(".", " ").title(), "login": login,
         "password": login, "email": "%s@staff.test" % login,
+        "lang": "en_US",
         "groups_id": [(6, 0, groups)],
     })
 
@@ -35,6 +37,8 @@ class ClearanceCase(SavepointCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # The test database speaks Persian first; these users read English.
+        cls.env.ref("base.lang_en").active = True
         env = cls.env
         cls.Request = env["clearance.request"]
         cls.stages = {

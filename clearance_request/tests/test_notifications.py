@@ -314,9 +314,12 @@ class TestMailDelivery(TransactionCase):
         self.assertEqual(len(delivered), 1)
         msg = delivered[0]
         self.assertIn(student.email, msg["To"])
-        self.assertEqual(
-            msg["Subject"],
-            "%s: your clearance request was received" % request.name)
+        # A Persian student reads the Persian subject.
+        subject = self.env.ref(
+            "clearance_request.mail_template_request_submitted").with_context(
+                lang="fa_IR").subject
+        self.assertNotIn("your clearance request", subject)
+        self.assertEqual(msg["Subject"], subject.replace("${object.name}", request.name))
         html = msg.get_body(("html",)).get_content()
         base_url = self.env["ir.config_parameter"].sudo().get_param(
             "web.base.url")
@@ -324,4 +327,4 @@ class TestMailDelivery(TransactionCase):
                       html)
         self.assertIn(request.format_date(request.submit_date, lang="fa_IR"),
                       html)
-        self.assertIn("Department", html)
+        self.assertIn(request.office_id.with_context(lang="fa_IR").name, html)
