@@ -29,18 +29,18 @@ class TestHttp(HttpCase):
         log = os.path.join(os.environ.get("CLEARANCE_ROOT", "."), ".state", "logs",
                            "test-odoo.log")
         start = os.path.getsize(log) if os.path.exists(log) else 0
-        response = self.url_open("/web/login")
+        response = self.url_open("/web/login", timeout=60)
         self.assertEqual(response.status_code, 200)
         self.assertIn(b'name="login"', response.content)
         # The backend's stylesheets compile (lessc) on the running server.
         self.authenticate("admin", "admin")
-        response = self.url_open("/web")
+        response = self.url_open("/web", timeout=120)
         self.assertEqual(response.status_code, 200)
         self.assertNotIn(b"Could not execute command", response.content)
         css = [line for line in response.content.split(b'"')
                if line.startswith(b"/web/content/") and line.endswith(b".css")]
         self.assertTrue(css, "the backend page links its compiled CSS bundle")
-        body = self.url_open(css[0].decode()).content
+        body = self.url_open(css[0].decode(), timeout=120).content
         self.assertNotIn(b"Could not execute command", body)
         self.assertNotIn(b"lessc", body[:2000])
         if os.path.exists(log):
