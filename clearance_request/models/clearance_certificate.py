@@ -83,15 +83,13 @@ class ClearanceRequest(models.Model):
                 "%(reason)s") % {"request": request.name, "reason": reason})
         return True
 
-    def _move_to(self, line):
-        result = super()._move_to(line)
-        if self.state == "cleared" and not self.certificate_code:
-            # sudo: the last office clears the request and may no longer
-            # write on it; the certificate is issued by the workflow itself.
-            transition(self.sudo()).write({
-                "certificate_code": new_certificate_code(),
-                "certificate_date": self.clear_date})
-        return result
+    def _cleared_vals(self, now):
+        # The certificate is issued in the same write that clears the request.
+        vals = super()._cleared_vals(now)
+        if not self.certificate_code:
+            vals.update(certificate_code=new_certificate_code(),
+                        certificate_date=now)
+        return vals
 
     def _check_certificate_access(self):
         """Raise unless the user may download these certificates: the

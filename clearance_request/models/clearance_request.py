@@ -110,6 +110,11 @@ class ClearanceRequest(models.Model):
         "res.groups", "clearance_request_handled_group_rel", "request_id",
         "group_id", string="Offices that acted", readonly=True, copy=False)
 
+    handled_by_group_ids = fields.Many2many(
+        "res.groups", string="Handled by", compute="_compute_handled_by",
+        search="_search_handled_by",
+        help="The offices that acted, searched one request at a time: the "
+             "record rules use it on every read of an officer.")
     submit_date = fields.Datetime(
         string="Submitted on", readonly=True, copy=False)
     stage_date = fields.Datetime(
@@ -173,6 +178,26 @@ class ClearanceRequest(models.Model):
                 request.line_ids.mapped("stage_id")
                 or request._applicable_stages())
 
+    @api.depends("handled_group_ids")
+    def _compute_handled_by(self):
+        for request in self:
+            request.handled_by_group_ids = request.handled_group_ids
+
+    def _search_handled_by(self, operator, value):
+        """Requests handled by one of the groups `value`, as a subquery
+        correlated with the request being read.
+
+        The plain many2many search compares every request with all the
+        requests an office ever handled (100,000s of rows) on each read; tied
+        to the outer row, the index answers each request at once."""
+        if operator != "in":
+            raise UserError(_("Unsupported search on the offices that acted."))
+        group_ids = tuple(value) or (0,)
+        return [("id", "inselect", (
+            'SELECT rel.request_id FROM clearance_request_handled_group_rel rel '
+            'WHERE rel.request_id = "clearance_request".id '
+            'AND rel.group_id IN %s', (group_ids,)))]
+
     def _compute_is_my_turn(self):
         groups = self.env.user.groups_id
         is_manager = self._is_manager()
@@ -201,6 +226,11 @@ class ClearanceRequest(models.Model):
             CREATE UNIQUE INDEX IF NOT EXISTS clearance_request_one_open_idx
             ON clearance_request (partner_id)
             WHERE state IN ('draft', 'progress', 'hold', 'returned')
+        """)
+        # Offices that acted on a request, looked up from the request.
+        self.env.cr.execute("""
+            CREATE INDEX IF NOT EXISTS clearance_request_handled_group_rel_req_idx
+            ON clearance_request_handled_group_rel (request_id, group_id)
         """)
         # My queue: open requests of a stage, oldest first.
         self.env.cr.execute("""
@@ -390,8 +420,8 @@ class ClearanceRequest(models.Model):
                 first.sudo().write({
                     "state": "done", "decision": "forwarded",
                     "officer_id": self.env.uid, "date_done": now})
-            transition(request).write({"submit_date": now})
-            request._move_to(lines.filtered(lambda l: l.kind != "create")[:1])
+            request._move_to(lines.filtered(lambda l: l.kind != "create")[:1],
+                             {"submit_date": now})
         return True
 
     @api.multi
@@ -403,9 +433,9 @@ class ClearanceRequest(models.Model):
             line = request.current_line_id
             line._check_complete()
             request._close_office_activities()
-            request._record_decision({
+            vals = request._record_decision({
                 "state": "done", "decision": "forwarded", "date_done": now})
-            request._move_to(request._next_line(line))
+            request._move_to(request._next_line(line), vals)
         return True
 
     @api.multi
@@ -433,9 +463,9 @@ class ClearanceRequest(models.Model):
                 raise UserError(_(
                     "Tell the student what to bring and where to come: the "
                     "instructions for the visit are required."))
-            request._record_decision({
+            transition(request).write(dict(request._record_decision({
                 "state": "hold", "decision": "visit", "visit_required": True,
-                "visit_instructions": text}, request_state="hold")
+                "visit_instructions": text}), state="hold"))
             request._post_to_student(_(
                 "Your in-person visit to %(office)s is required. %(text)s") % {
                     "office": line.stage_id.name, "text": text})
@@ -458,9 +488,9 @@ class ClearanceRequest(models.Model):
                     "Say why the request goes back to the student: the reason "
                     "is required."))
             request._close_office_activities()
-            request._record_decision({
+            transition(request).write(dict(request._record_decision({
                 "state": "returned", "decision": "returned",
-                "return_reason": text}, request_state="returned")
+                "return_reason": text}), state="returned"))
             request._post_to_student(_(
                 "%(office)s returned your request: %(text)s") % {
                     "office": line.stage_id.name, "text": text})
@@ -538,18 +568,16 @@ class ClearanceRequest(models.Model):
         self._lock()
         self._check_office_turn()
 
-    def _record_decision(self, line_vals, request_state=None):
+    def _record_decision(self, line_vals):
         """The current office's decision: its step records it (with the
-        officer), the request remembers the office acted."""
+        officer). Returns what the request's one write of the transition
+        must carry: the office has acted on it."""
         self.ensure_one()
         line = self.current_line_id
         # sudo: a clearance manager may decide for any office, whose step
         # the line rules reserve to its own officers.
         line.sudo().write(dict(line_vals, officer_id=self.env.uid))
-        vals = {"handled_group_ids": [(4, line.group_id.id)]}
-        if request_state:
-            vals["state"] = request_state
-        transition(self).write(vals)
+        return {"handled_group_ids": [(4, line.group_id.id)]}
 
     def _applicable_stages(self):
         """The active stages whose condition this request meets, in order."""
@@ -585,21 +613,27 @@ class ClearanceRequest(models.Model):
             lambda l: l.state == "waiting" and (l.sequence, l.id) > (line.sequence, line.id))
         return later.sorted(lambda l: (l.sequence, l.id))[:1]
 
-    def _move_to(self, line):
-        """Make `line` current, or clear the request when there is none."""
+    def _move_to(self, line, vals=None):
+        """Make `line` current, or clear the request when there is none, in
+        one write of the request (with `vals`)."""
         self.ensure_one()
         now = fields.Datetime.now()
+        vals = dict(vals or {}, stage_date=now)
         if line:
             # sudo: the route's next step belongs to another office
             line.sudo().write({"state": "current", "date_start": now})
-            transition(self).write({
-                "state": "progress", "stage_id": line.stage_id.id,
-                "current_line_id": line.id, "stage_date": now})
-            self._schedule_office_activities()
+            vals.update(state="progress", stage_id=line.stage_id.id,
+                        current_line_id=line.id)
         else:
-            transition(self).write({
-                "state": "cleared", "current_line_id": False,
-                "clear_date": now, "stage_date": now})
+            vals.update(self._cleared_vals(now))
+        transition(self).write(vals)
+        if line:
+            self._schedule_office_activities()
+
+    def _cleared_vals(self, now):
+        """What the request's write carries when the last office clears it."""
+        return {"state": "cleared", "current_line_id": False,
+                "clear_date": now}
 
     def _office_users(self):
         self.ensure_one()

@@ -152,7 +152,7 @@ class TestCertificate(ClearanceCase):
         lines = request._certificate_lines()
         self.assertEqual(len(lines), len(OFFICES) - 1)
         for line in lines:
-            self.assertIn(line.group_id.name, html)
+            self.assertIn(line.group_id.with_context(lang="fa_IR").name, html)
             self.assertIn(line.officer_id.name, html)
         self.assertIn(request.certificate_code, html)
         self.assertIn('src="data:image/png;base64,', html, "the QR code")

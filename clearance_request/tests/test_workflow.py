@@ -244,8 +244,8 @@ class TestWorkflow(ClearanceCase):
 
     def test_only_students_ask_for_clearance(self):
         with self.assertRaisesRegex(ValidationError, "student number"):
-            self.Request.sudo(self.manager).create({"partner_id": self.manager.partner_id.id,
-                                 "reason": "withdrawal"})
+            self.Request.sudo(self.manager).create({
+                "partner_id": self.manager.partner_id.id, "reason": "withdrawal"})
 
     # no skipping ------------------------------------------------------
     def test_workflow_fields_cannot_be_written_directly(self):
