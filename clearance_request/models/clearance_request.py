@@ -133,10 +133,10 @@ class ClearanceRequest(models.Model):
         compute="_compute_is_my_turn", search="_search_is_my_turn",
         help="The request waits for one of your offices.")
 
-    # The activity mixin stores this deadline and restricts it to employees;
-    # students' own actions (submit, resubmit) recompute it on their request.
-    activity_date_deadline = fields.Date(
-        groups="base.group_user,base.group_portal")
+    # The activity mixin stores this deadline: every to-do given or closed
+    # would rewrite the request (and run its automated actions' checks), and
+    # students' actions would need to write it. Computed when read instead.
+    activity_date_deadline = fields.Date(store=False)
 
     # The current stage's form (fields of the current line).
     cur_card_received = fields.Boolean(
@@ -383,6 +383,8 @@ class ClearanceRequest(models.Model):
 
         Two officers pressing a button on the same request at the same moment:
         the second one gets a clear message instead of a second transition."""
+        if not self:
+            return
         expected = self.env.context.get("clearance_expected_line_id")
         try:
             with self.env.cr.savepoint():
