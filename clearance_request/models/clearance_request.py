@@ -97,9 +97,12 @@ class ClearanceRequest(models.Model):
         related="stage_id.group_id", string="Office", readonly=True)
     line_ids = fields.One2many(
         "clearance.request.line", "request_id", string="Route", copy=False)
+    # auto_join: domains on the current step (the automated actions') join
+    # the one step instead of listing every step in that state; the step of a
+    # request one may read is readable too.
     current_line_id = fields.Many2one(
         "clearance.request.line", string="Current step", readonly=True,
-        copy=False, index=True)
+        copy=False, index=True, auto_join=True)
     current_kind = fields.Selection(related="current_line_id.kind", readonly=True)
     current_allow_hold = fields.Boolean(
         related="current_line_id.stage_id.allow_hold", readonly=True)
@@ -226,11 +229,6 @@ class ClearanceRequest(models.Model):
             CREATE UNIQUE INDEX IF NOT EXISTS clearance_request_one_open_idx
             ON clearance_request (partner_id)
             WHERE state IN ('draft', 'progress', 'hold', 'returned')
-        """)
-        # Offices that acted on a request, looked up from the request.
-        self.env.cr.execute("""
-            CREATE INDEX IF NOT EXISTS clearance_request_handled_group_rel_req_idx
-            ON clearance_request_handled_group_rel (request_id, group_id)
         """)
         # My queue: open requests of a stage, oldest first.
         self.env.cr.execute("""
@@ -460,7 +458,7 @@ class ClearanceRequest(models.Model):
                 raise UserError(_(
                     "%(request)s is already waiting for the student's visit.")
                     % {"request": request.name})
-            text = (instructions or line.visit_instructions or "").strip()
+            text = (self._text(instructions) or line.visit_instructions or "").strip()
             if not text:
                 raise UserError(_(
                     "Tell the student what to bring and where to come: the "
@@ -484,7 +482,7 @@ class ClearanceRequest(models.Model):
         self._start_office_action()
         for request in self:
             line = request.current_line_id
-            text = (reason or line.return_reason or "").strip()
+            text = (self._text(reason) or line.return_reason or "").strip()
             if not text:
                 raise UserError(_(
                     "Say why the request goes back to the student: the reason "
@@ -513,9 +511,9 @@ class ClearanceRequest(models.Model):
                     "Only a returned request can be sent again."))
             vals = {"state": "progress", "stage_date": fields.Datetime.now()}
             if note is not None:
-                vals["student_note"] = note
+                vals["student_note"] = self._text(note)
             if reason:
-                if reason not in dict(REASONS):
+                if not isinstance(reason, str) or reason not in dict(REASONS):
                     raise UserError(_("Choose one of the listed reasons."))
                 vals["reason"] = reason
             # sudo: the student's action reopens the office's step
@@ -563,6 +561,15 @@ class ClearanceRequest(models.Model):
     # ------------------------------------------------------------------
     # mechanism
     # ------------------------------------------------------------------
+    def _text(self, value):
+        """A text argument of an action, or a clear refusal of anything else."""
+        if value is None or value is False:
+            return ""
+        if not isinstance(value, str):
+            raise UserError(_("Expected a text, got %(type)s.") % {
+                "type": type(value).__name__})
+        return value
+
     def _start_office_action(self):
         """Check the user's office may act, lock the rows, and check again
         on the locked state (another officer may have acted meanwhile)."""
