@@ -103,6 +103,13 @@ class ClearanceRequest(models.Model):
                     "%(request)s has no valid clearance certificate.")
                     % {"request": request.name})
 
+    def _selection_label(self, field_name):
+        """The label of a selection value in this environment's language
+        (the certificate's), whoever prints it."""
+        self.ensure_one()
+        labels = dict(self._fields[field_name]._description_selection(self.env))
+        return labels.get(self[field_name], "")
+
     def _certificate_verify_url(self):
         self.ensure_one()
         base_url = self.env["ir.config_parameter"].sudo().get_param(

@@ -144,6 +144,12 @@ class TestCertificate(ClearanceCase):
         self.assertIn("۹۸۱۱۰۰۴۲", html, "Persian digits")
         self.assertNotIn("98110042", html)
         self.assertIn("آموزش‌های الکترونیکی", html)
+        # selection values in Persian though the manager reads English
+        self.assertEqual(self.manager.lang, "en_US")
+        for field in ("student_degree", "reason"):
+            label = request.with_context(lang="fa_IR")._selection_label(field)
+            self.assertNotEqual(label, request._selection_label(field))
+            self.assertIn(label, html)
         self.assertIn(request.name, html)
         clear_day = jalali.format_date(
             request.clear_date, "fa_IR", "Asia/Tehran")
