@@ -5,3 +5,5 @@ from . import clearance_request_line
 from . import res_lang
 from . import res_groups
 from . import clearance_certificate
+from . import base_automation
+from . import clearance_event

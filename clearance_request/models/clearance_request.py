@@ -58,6 +58,9 @@ class ClearanceRequest(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _description = "Clearance request"
     _order = "stage_date, id"
+    # Whoever may read a request may write in its thread: an office that
+    # sent it on may still add a note, without following the request.
+    _mail_post_access = "read"
 
     name = fields.Char(
         string="Reference", readonly=True, copy=False, default="/",
@@ -88,10 +91,10 @@ class ClearanceRequest(models.Model):
 
     state = fields.Selection(
         STATES, default="draft", required=True, index=True, copy=False,
-        readonly=True, track_visibility="onchange")
+        readonly=True)
     stage_id = fields.Many2one(
         "clearance.stage", string="Stage", index=True, copy=False,
-        readonly=True, track_visibility="onchange", ondelete="restrict",
+        readonly=True, ondelete="restrict",
         group_expand="_read_group_stage_ids")
     office_id = fields.Many2one(
         related="stage_id.group_id", string="Office", readonly=True)
@@ -109,6 +112,9 @@ class ClearanceRequest(models.Model):
     route_stage_ids = fields.Many2many(
         "clearance.stage", string="Route stages",
         compute="_compute_route_stage_ids")
+    event_ids = fields.One2many(
+        "clearance.event", "request_id", string="Events", readonly=True,
+        copy=False, groups="clearance_request.group_clearance_manager")
     handled_group_ids = fields.Many2many(
         "res.groups", "clearance_request_handled_group_rel", "request_id",
         "group_id", string="Offices that acted", readonly=True, copy=False)
@@ -124,8 +130,7 @@ class ClearanceRequest(models.Model):
         string="At this stage since", readonly=True, copy=False, index=True,
         default=fields.Datetime.now)
     clear_date = fields.Datetime(
-        string="Clearance date", readonly=True, copy=False,
-        track_visibility="onchange")
+        string="Clearance date", readonly=True, copy=False)
     cancel_date = fields.Datetime(readonly=True, copy=False)
 
     can_act = fields.Boolean(
@@ -326,6 +331,34 @@ class ClearanceRequest(models.Model):
         raise UserError(_(
             "Clearance requests are never deleted: cancel the request instead."))
 
+    @api.multi
+    def message_subscribe(self, partner_ids=None, channel_ids=None,
+                          subtype_ids=None, force=True):
+        if self.env.context.get("clearance_no_follow"):
+            return True
+        return super().message_subscribe(
+            partner_ids=partner_ids, channel_ids=channel_ids,
+            subtype_ids=subtype_ids, force=force)
+
+    @api.multi
+    @api.returns("self", lambda value: value.id)
+    def message_post(self, body="", subject=None, message_type="notification",
+                     subtype=None, parent_id=False, attachments=None,
+                     content_subtype="html", **kwargs):
+        """The student's comments reach the office the request waits for
+        (its officers do not follow the request)."""
+        if len(self) == 1 and message_type == "comment":
+            request = self.sudo()
+            author = kwargs.get("author_id") or self.env.user.partner_id.id
+            if author == request.partner_id.id and request.state in (
+                    "progress", "hold"):
+                kwargs["partner_ids"] = list(kwargs.get("partner_ids") or []) + \
+                    request._office_users().mapped("partner_id").ids
+        return super().message_post(
+            body=body, subject=subject, message_type=message_type,
+            subtype=subtype, parent_id=parent_id, attachments=attachments,
+            content_subtype=content_subtype, **kwargs)
+
     def _subscribe_student(self):
         for request in self:
             # sudo: a student subscribes themself to their own request.
@@ -411,6 +444,7 @@ class ClearanceRequest(models.Model):
         self._lock()
         now = fields.Datetime.now()
         for request in self:
+            before = request._snapshot()
             if request.state != "draft":
                 raise UserError(_("%(request)s has been submitted already.")
                                 % {"request": request.name})
@@ -422,6 +456,7 @@ class ClearanceRequest(models.Model):
                     "officer_id": self.env.uid, "date_done": now})
             request._move_to(lines.filtered(lambda l: l.kind != "create")[:1],
                              {"submit_date": now})
+            request._announce("submitted", before, request.current_line_id)
         return True
 
     @api.multi
@@ -430,12 +465,15 @@ class ClearanceRequest(models.Model):
         self._start_office_action()
         now = fields.Datetime.now()
         for request in self:
+            before = request._snapshot()
             line = request.current_line_id
             line._check_complete()
-            request._close_office_activities()
             vals = request._record_decision({
                 "state": "done", "decision": "forwarded", "date_done": now})
             request._move_to(request._next_line(line), vals)
+            request._announce(
+                "forwarded" if request.state == "progress" else "cleared",
+                before, line)
         return True
 
     @api.multi
@@ -463,12 +501,11 @@ class ClearanceRequest(models.Model):
                 raise UserError(_(
                     "Tell the student what to bring and where to come: the "
                     "instructions for the visit are required."))
+            before = request._snapshot()
             transition(request).write(dict(request._record_decision({
                 "state": "hold", "decision": "visit", "visit_required": True,
                 "visit_instructions": text}), state="hold"))
-            request._post_to_student(_(
-                "Your in-person visit to %(office)s is required. %(text)s") % {
-                    "office": line.stage_id.name, "text": text})
+            request._announce("hold", before, line, note=text)
         return True
 
     @api.multi
@@ -487,13 +524,11 @@ class ClearanceRequest(models.Model):
                 raise UserError(_(
                     "Say why the request goes back to the student: the reason "
                     "is required."))
-            request._close_office_activities()
+            before = request._snapshot()
             transition(request).write(dict(request._record_decision({
                 "state": "returned", "decision": "returned",
                 "return_reason": text}), state="returned"))
-            request._post_to_student(_(
-                "%(office)s returned your request: %(text)s") % {
-                    "office": line.stage_id.name, "text": text})
+            request._announce("returned", before, line, note=text)
         return True
 
     @api.multi
@@ -516,10 +551,11 @@ class ClearanceRequest(models.Model):
                 if not isinstance(reason, str) or reason not in dict(REASONS):
                     raise UserError(_("Choose one of the listed reasons."))
                 vals["reason"] = reason
+            before = request._snapshot()
             # sudo: the student's action reopens the office's step
             request.current_line_id.sudo().write({"state": "current"})
             transition(request).write(vals)
-            request._schedule_office_activities()
+            request._announce("resubmitted", before, request.current_line_id)
         return True
 
     @api.multi
@@ -530,11 +566,12 @@ class ClearanceRequest(models.Model):
         self._check_open()
         now = fields.Datetime.now()
         for request in self:
-            request._close_office_activities()
+            before = request._snapshot()
             if request.current_line_id:
                 # sudo: cancelling closes the office's step too
                 request.current_line_id.sudo().write({"state": "cancelled"})
             transition(request).write({"state": "cancelled", "cancel_date": now})
+            request._announce("cancelled", before, request.current_line_id)
         return True
 
     @api.multi
@@ -547,6 +584,7 @@ class ClearanceRequest(models.Model):
             if request.state != "cancelled":
                 raise UserError(_("Only a cancelled request can be reopened."))
             request._ensure_no_open_request(request.partner_id.ids)
+            before = request._snapshot()
             line = request.current_line_id
             if line:
                 line.sudo().write({"state": "current"})
@@ -554,8 +592,7 @@ class ClearanceRequest(models.Model):
                 "state": "progress" if line else "draft",
                 "cancel_date": False,
                 "stage_date": fields.Datetime.now()})
-            if line:
-                request._schedule_office_activities()
+            request._announce("reopened", before, line)
         return True
 
     # ------------------------------------------------------------------
@@ -636,8 +673,26 @@ class ClearanceRequest(models.Model):
         else:
             vals.update(self._cleared_vals(now))
         transition(self).write(vals)
-        if line:
-            self._schedule_office_activities()
+
+    def _snapshot(self):
+        """Where the request is before a transition (for its event)."""
+        self.ensure_one()
+        return {"stage": self.stage_id, "state": self.state}
+
+    def _announce(self, event, before, line=None, note=None):
+        """Record the transition's event, in its own transaction. What
+        follows from it (chatter, to-dos, automated actions) is done by the
+        event queue, see clearance.event."""
+        self.ensure_one()
+        # sudo: the event is the workflow's bookkeeping, written by whoever
+        # acted (a student, an officer); only managers may read the queue.
+        self.env["clearance.event"].sudo().create({
+            "request_id": self.id, "event": event, "user_id": self.env.uid,
+            "line_id": line.id if line else False,
+            "from_stage_id": before["stage"].id, "stage_id": self.stage_id.id,
+            "from_state": before["state"], "to_state": self.state,
+            "note": note or False,
+        })
 
     def _cleared_vals(self, now):
         """What the request's write carries when the last office clears it."""
@@ -650,26 +705,38 @@ class ClearanceRequest(models.Model):
         # members only employees may list.
         return self.sudo().stage_id.group_id.users.filtered(lambda u: u.active)
 
-    def _schedule_office_activities(self):
+    def _sync_office_activities(self):
+        """The to-dos of the request: one for each member of the office it
+        waits for, in their language; none once no office has it. Done by
+        the event queue, so it follows where the request is now."""
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id(self._name)
-        Activity = self.env["mail.activity"].sudo()
+        # sudo: the to-dos go to the next office's officers, whom the acting
+        # user (a student or another office) cannot assign. Officers are not
+        # made followers by their to-dos: they would be told of every later
+        # step of a request that left their office.
+        Activity = self.env["mail.activity"].sudo().with_context(
+            clearance_no_follow=True)
         for request in self:
-            for user in request._office_users():
-                # sudo: the to-dos go to the next office's officers, whom the
-                # acting user (a student or another office) cannot assign.
-                Activity.create({
+            wanted = {}
+            if request.state in ("progress", "hold"):
+                for user in request._office_users():
+                    wanted[user] = request.with_context(
+                        lang=user.lang)._todo_summary()
+            todos = request.sudo().activity_ids
+            for todo in todos:
+                if wanted.get(todo.user_id) == todo.summary:
+                    del wanted[todo.user_id]
+                else:
+                    todo.unlink()
+            for user, summary in wanted.items():
+                Activity.with_context(lang=user.lang).create({
                     "res_model_id": model_id, "res_id": request.id,
                     "activity_type_id": activity_type.id, "user_id": user.id,
-                    "summary": _("Clearance: %(stage)s") % {
-                        "stage": request.stage_id.name},
-                    "date_deadline": fields.Date.context_today(request),
+                    "summary": summary,
+                    "date_deadline": fields.Date.context_today(
+                        request.with_context(tz=user.tz)),
                 })
-
-    def _close_office_activities(self):
-        # sudo: the office's to-dos on this request end together, whoever of
-        # the office acted.
-        self.sudo().activity_ids.unlink()
 
     def format_date(self, value, with_time=False, lang=None):
         """A date as the student reads it: Jalali with Persian digits in
@@ -678,7 +745,23 @@ class ClearanceRequest(models.Model):
         tz_name = self.env.context.get("tz") or self.env.user.tz
         return jalali.format_date(value, lang, tz_name, with_time=with_time)
 
-    def _post_to_student(self, body):
+    def _post_office_words(self, event, line, text, author):
+        """What an office said to the student on a visit or a return, in the
+        language of this environment."""
+        stage = line.stage_id.name
+        if event == "hold":
+            body = _("Your in-person visit to %(office)s is required. "
+                     "%(text)s") % {"office": stage, "text": text}
+        else:
+            body = _("%(office)s returned your request: %(text)s") % {
+                "office": stage, "text": text}
+        self._post_to_student(body, event=event, author=author)
+
+    def _todo_summary(self):
+        """The title of an office's to-do, in this environment's language."""
+        return _("Clearance: %(stage)s") % {"stage": self.stage_id.name}
+
+    def _post_to_student(self, body, event=None, author=None):
         """Keep what an office tells the student on the request's thread.
 
         The student reads it in the portal's chatter (a comment under a public
@@ -689,23 +772,8 @@ class ClearanceRequest(models.Model):
         subtype = {
             "hold": "clearance_request.mt_request_hold",
             "returned": "clearance_request.mt_request_returned",
-        }.get(self.state, "clearance_request.mt_request_stage")
+        }.get(event or self.state, "clearance_request.mt_request_stage")
         self.message_post(
             body=body, message_type="comment", subtype=subtype,
-            content_subtype="plaintext")
-
-    def _send_clearance_mail(self, template_xmlid):
-        """Queue the mail of a template for each request (automated actions).
-
-        The template names the recipients and their language; the mail waits
-        in the mail queue for the scheduler. Its message stays on the
-        request's thread, addressed to the recipients, after the sent mail is
-        deleted, so that the offices see what the student was told."""
-        template = self.env.ref(template_xmlid)
-        Mail = self.env["mail.mail"].sudo()
-        for request in self:
-            # sudo: students and officers trigger these mails but may not
-            # read mail templates or every office's members.
-            mail = Mail.browse(template.sudo().send_mail(request.id))
-            mail.write({"notification": True,
-                        "partner_ids": [(6, 0, mail.recipient_ids.ids)]})
+            content_subtype="plaintext",
+            author_id=(author or self.env.user).partner_id.id)

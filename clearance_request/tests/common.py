@@ -57,12 +57,18 @@ class ClearanceCase(SavepointCase):
         cls.student_other = make_student(env, "91000003", "Other Student")
 
     # helpers ---------------------------------------------------------
+    def process_events(self):
+        """The scheduled action's work after the steps: chatter, to-dos,
+        mails. Returns how many events it did."""
+        return self.env["clearance.event"]._process_pending()
+
     def new_request(self, student=None, reason="withdrawal", submit=True):
         student = student or self.student_day
         request = self.Request.sudo(student).create({
             "partner_id": student.partner_id.id, "reason": reason})
         if submit:
             request.action_submit()
+            self.process_events()
         return request.sudo(self.manager)
 
     def office_of(self, request):
@@ -83,6 +89,7 @@ class ClearanceCase(SavepointCase):
     def forward(self, request, user=None):
         user = user or self.officers[self.office_of(request)]
         self.fill_form(request, user).action_forward()
+        self.process_events()
         request.invalidate_cache()
         return request
 

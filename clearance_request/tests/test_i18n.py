@@ -175,11 +175,13 @@ class TestPersianTranslation(ClearanceCase):
         student = make_student(self.env, "91000077", "دانشجوی آزمون", lang=LANG)
         self.officers["department"].lang = LANG
         request = self.new_request(student)
+        event = request.sudo().event_ids
+        self.assertEqual(len(event), 1)
         templates = self.env["mail.template"].search([
-            ("model", "=", "clearance.request")])
+            ("model", "=", "clearance.event")])
         self.assertEqual(len(templates), 7)
         for template in templates:
-            mail = template.generate_email(request.id)
+            mail = template.generate_email(event.id)
             self.assertTrue(mail["subject"].startswith(request.name + ": "),
                             mail["subject"])
             self.assertRegex(mail["subject"], "[\u0600-\u06ff]")
@@ -189,5 +191,5 @@ class TestPersianTranslation(ClearanceCase):
             self.assertIn(request.name, body, template.name)
             self.assertNotIn("${", body, template.name)
             self.assertNotRegex(body, r"\n\s*%\s", template.name)
-            if template.partner_to == "${object.partner_id.id}":
+            if template.partner_to == "${object.request_id.partner_id.id}":
                 self.assertIn("دانشجوی آزمون گرامی،", body, template.name)

@@ -419,6 +419,39 @@ class TestServerReliability(unittest.TestCase):
         forwards, holds = cr.fetchone()
         return forwards + holds
 
+    QUEUE_SCRIPT = "\n".join([
+        "import sys, odoo",
+        "odoo.tools.config.parse_config(['-c', sys.argv[1], '-d', sys.argv[2]])",
+        "registry = odoo.registry(sys.argv[2])",
+        "with odoo.api.Environment.manage(), registry.cursor() as cr:",
+        "    env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})",
+        "    env['clearance.event']._process_pending(commit=True)",
+    ])
+
+    def count_events(self, state):
+        with self.env() as env:
+            env.cr.execute("SELECT count(*) FROM clearance_event WHERE state = %s",
+                           [state])
+            return env.cr.fetchone()[0]
+
+    def kill_event_queue_midway(self):
+        """An Odoo process doing the event queue as the scheduled action
+        does, SIGKILLed once it has done a few events."""
+        pending, done = self.count_events("pending"), self.count_events("done")
+        self.assertGreater(pending, 5, "the bulk run left events to do")
+        process = subprocess.Popen(
+            [sys.executable, "-c", self.QUEUE_SCRIPT, self.server.conf, self.db],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        deadline = time.time() + START_TIMEOUT
+        while self.count_events("done") < done + 3 and time.time() < deadline:
+            time.sleep(0.02)
+        process.kill()
+        process.wait()
+        self.assertEqual(process.returncode, -signal.SIGKILL)
+        self.assertTrue(0 < self.count_events("pending") < pending,
+                        "killed in the middle of the queue")
+
     def test_server_killed_during_a_bulk_run(self):
         """A client forwards many requests; the server is SIGKILLed in the
         middle. After a restart, no request is half-advanced and each has
@@ -436,10 +469,12 @@ class TestServerReliability(unittest.TestCase):
         for request_id in references.ids:
             kind = kinds[request_id]
             with self.env() as env:
+                env["clearance.event"]._process_pending()
                 expected[kind] = [self.signature(env.cr, request_id)]
             for action in self.SCRIPTS[kind]:
                 self.run_script(rpc, request_id, [action])
                 with self.env() as env:
+                    env["clearance.event"]._process_pending()
                     expected[kind].append(self.signature(env.cr, request_id))
         # the bulk run, two clients, killed after a random number of actions
         done, errors = [], []
@@ -473,6 +508,14 @@ class TestServerReliability(unittest.TestCase):
         self.assertFalse([e for e in errors if isinstance(e, xmlrpc.client.Fault)],
                          "only the kill stops the clients")
         self.server.start()
+        # the event queue does what the committed actions left for it, each
+        # event once, in a process killed in the middle of it first
+        self.kill_event_queue_midway()
+        with self.env() as env:
+            env["clearance.event"]._process_pending(commit=True)
+            env.cr.execute("SELECT state, count(*) FROM clearance_event "
+                           "GROUP BY state")
+            self.assertEqual(set(dict(env.cr.fetchall())), {"done"})
         with self.env() as env:
             committed = {}
             for request_id in bulk.ids:
@@ -492,9 +535,78 @@ class TestServerReliability(unittest.TestCase):
         script = self.SCRIPTS[kinds[unfinished]][committed[unfinished]:]
         self.run_script(self.server.rpc("rel.bulk"), unfinished, script)
         with self.env() as env:
+            env["clearance.event"]._process_pending()
             self.assertEqual(self.committed_actions(env.cr, unfinished), 5)
             self.assertEqual(self.signature(env.cr, unfinished),
                              expected[kinds[unfinished]][5])
+
+    def test_a_failing_event_keeps_its_error_and_is_retried(self):
+        """An event whose work fails (here, a template an admin broke for one
+        request) is rolled back whole and kept as failed with its error; the
+        other events go on; Retry does it once the cause is fixed."""
+        with self.env() as env:
+            self.make_officer(env, "rel.queue", OFFICES)
+            self.make_officer(env, "rel.queue.manager", []).write({
+                "groups_id": [(4, env.ref(
+                    "clearance_request.group_clearance_manager").id)]})
+            requests = self.submitted_requests(env, 2, "79")
+            env["clearance.event"]._process_pending()
+            template = env.ref("clearance_request.mail_template_request_forwarded")
+            subjects = {lang: template.with_context(lang=lang).subject
+                        for lang in ("en_US", "fa_IR")}
+            broken = ("${object.request_id.id == %d and 1 / 0 or "
+                      "object.request_id.name}" % requests[0].id)
+            for lang in subjects:
+                template.with_context(lang=lang).subject = broken
+        rpc = self.server.rpc("rel.queue")
+        for request_id in requests.ids:
+            rpc("clearance.request", "action_forward", [request_id])
+        # nobody but the queue may run it, and only managers read it
+        with self.assertRaisesRegex(xmlrpc.client.Fault, "[Pp]rivate"):
+            rpc("clearance.event", "_process_pending", [])
+        with self.assertRaisesRegex(xmlrpc.client.Fault, r"clearance\.event"):
+            rpc("clearance.event", "search_read", [[]], fields=["state"])
+
+        def mails_and_entries(env, request_id):
+            env.cr.execute("""
+                SELECT (SELECT count(*) FROM mail_mail mm JOIN mail_message m
+                        ON m.id = mm.mail_message_id
+                        WHERE m.model = 'clearance.request' AND m.res_id = %(r)s),
+                       (SELECT count(DISTINCT t.mail_message_id)
+                        FROM mail_tracking_value t JOIN mail_message m
+                        ON m.id = t.mail_message_id
+                        WHERE m.model = 'clearance.request' AND m.res_id = %(r)s),
+                       (SELECT string_agg(a.summary, ',' ORDER BY a.user_id)
+                        FROM mail_activity a
+                        WHERE a.res_model = 'clearance.request'
+                          AND a.res_id = %(r)s)
+                """, {"r": request_id})
+            return env.cr.fetchone()
+
+        with self.env() as env:
+            before = mails_and_entries(env, requests[0].id)
+        with self.env() as env:
+            env["clearance.event"]._process_pending(commit=True)
+        # a new transaction sees what the queue's own transactions committed
+        with self.env() as env:
+            failed = env["clearance.event"].search([("state", "=", "failed")])
+            self.assertEqual(failed.mapped("request_id").ids, requests[:1].ids)
+            self.assertIn("Failed to render template", failed.error)
+            self.assertEqual(mails_and_entries(env, requests[0].id), before,
+                             "nothing of the failed event is left")
+            done = mails_and_entries(env, requests[1].id)
+            self.assertEqual(done[0], 3, "received, new office and forwarded mails")
+            template = env.ref("clearance_request.mail_template_request_forwarded")
+            for lang, subject in subjects.items():
+                template.with_context(lang=lang).subject = subject
+        self.server.rpc("rel.queue.manager")(
+            "clearance.event", "action_retry", failed.ids)
+        with self.env() as env:
+            env["clearance.event"]._process_pending(commit=True)
+        with self.env() as env:
+            self.assertEqual(failed.with_env(env).state, "done")
+            self.assertEqual(mails_and_entries(env, requests[0].id), done)
+            self.assertEqual(mails_and_entries(env, requests[1].id), done)
 
     # ------------------------------------------------------------------
     # upgrade
@@ -553,11 +665,11 @@ class TestServerReliability(unittest.TestCase):
                 "allow_hold": False, "sequence": 95})
             self.make_officer(env, "rel.new.department", ["department"])
             automations = env["base.automation"].search(
-                [("model_id.model", "=", "clearance.request")], limit=1)
+                [("model_id.model", "=", "clearance.event")], limit=1)
             automations.active = False
             templates = env["mail.template"].search(
-                [("model_id.model", "=", "clearance.request")], limit=1)
-            templates.subject = "Edited subject ${object.name}"
+                [("model_id.model", "=", "clearance.event")], limit=1)
+            templates.subject = "Edited subject ${object.request_id.name}"
         with self.env() as env:
             stage = env.ref("clearance_request.stage_library_shirazi")
             names = {lang: stage.with_context(lang=lang).name
@@ -729,6 +841,7 @@ class TestServerReliability(unittest.TestCase):
         kharazmi("clearance.request", "message_post", [world["theirs"]],
                  body=script, message_type="comment")
         with self.env() as env:
+            env["clearance.event"]._process_pending()
             messages = env["mail.message"].search([
                 ("model", "=", "clearance.request"),
                 ("res_id", "=", world["theirs"])])
