@@ -723,12 +723,12 @@ class ClearanceRequest(models.Model):
                 for user in request._office_users():
                     wanted[user] = request.with_context(
                         lang=user.lang)._todo_summary()
-            todos = request.sudo().activity_ids
-            for todo in todos:
+            stale = request.sudo().activity_ids
+            for todo in stale:
                 if wanted.get(todo.user_id) == todo.summary:
                     del wanted[todo.user_id]
-                else:
-                    todo.unlink()
+                    stale -= todo
+            stale.unlink()
             for user, summary in wanted.items():
                 Activity.with_context(lang=user.lang).create({
                     "res_model_id": model_id, "res_id": request.id,
