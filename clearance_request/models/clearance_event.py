@@ -65,6 +65,14 @@ class ClearanceEvent(models.Model):
 
     @api.model_cr
     def init(self):
+        # The queue: pending events in order, and each request's oldest.
+        # Pending events are few next to the done ones (a million at 100k
+        # requests), and the statistics usually say none: these partial
+        # indexes keep the claim an index walk whatever the planner thinks.
+        self.env.cr.execute("""
+            CREATE INDEX IF NOT EXISTS clearance_event_queue_idx
+            ON clearance_event (id) WHERE state = 'pending'
+        """)
         self.env.cr.execute("""
             CREATE INDEX IF NOT EXISTS clearance_event_pending_idx
             ON clearance_event (request_id, id) WHERE state = 'pending'
@@ -76,12 +84,14 @@ class ClearanceEvent(models.Model):
     def _claim(self, limit):
         """Pending events no other worker holds, each the oldest pending
         event of its request, locked for this transaction."""
+        # The oldest pending event of its request, as a subquery on one
+        # request: an anti-join of pending events with pending events was
+        # planned as a nested loop over all of them (8 s with 11k waiting).
         self.env.cr.execute("""
             SELECT e.id FROM clearance_event e
-            WHERE e.state = 'pending' AND NOT EXISTS (
-                SELECT 1 FROM clearance_event p
-                WHERE p.request_id = e.request_id AND p.state = 'pending'
-                  AND p.id < e.id)
+            WHERE e.state = 'pending' AND e.id = (
+                SELECT min(p.id) FROM clearance_event p
+                WHERE p.request_id = e.request_id AND p.state = 'pending')
             ORDER BY e.id LIMIT %s
             FOR UPDATE SKIP LOCKED""", [limit])
         return self.browse([row[0] for row in self.env.cr.fetchall()])

@@ -618,6 +618,8 @@ class TestServerReliability(unittest.TestCase):
         "stage translations": """SELECT name, res_id, lang, value FROM ir_translation
                                  WHERE name LIKE 'clearance.stage,%%'
                                  ORDER BY name, res_id, lang""",
+        "offices": """SELECT id, name FROM res_groups
+                      WHERE category_id = %(offices)s ORDER BY id""",
         "office members": """SELECT gid, uid FROM res_groups_users_rel
                              WHERE gid IN (SELECT id FROM res_groups
                                            WHERE category_id = %(offices)s)
@@ -664,6 +666,8 @@ class TestServerReliability(unittest.TestCase):
                 "group_id": ref("clearance_request.group_office_welfare").id,
                 "allow_hold": False, "sequence": 95})
             self.make_officer(env, "rel.new.department", ["department"])
+            ref("clearance_request.group_office_welfare").name = \
+                "Welfare and Student Loans"
             automations = env["base.automation"].search(
                 [("model_id.model", "=", "clearance.event")], limit=1)
             automations.active = False
