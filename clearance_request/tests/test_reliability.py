@@ -602,7 +602,11 @@ class TestServerReliability(unittest.TestCase):
         self.server.rpc("rel.queue.manager")(
             "clearance.event", "action_retry", failed.ids)
         with self.env() as env:
-            env["clearance.event"]._process_pending(commit=True)
+            # as the server runs it: the scheduled action's own code
+            cron = env.ref("clearance_request.ir_cron_process_events")
+            self.assertEqual((cron.active, cron.interval_number, cron.interval_type),
+                             (True, 1, "minutes"))
+            cron.method_direct_trigger()
         with self.env() as env:
             self.assertEqual(failed.with_env(env).state, "done")
             self.assertEqual(mails_and_entries(env, requests[0].id), done)
