@@ -14,7 +14,6 @@ class TestEventQueue(ClearanceCase):
         super().setUpClass()
         cls.Event = cls.env["clearance.event"]
         cls.Request = cls.Request.with_context(mail_notify_force_send=False)
-        cls.Event._process_pending()  # the demo's, if any
 
     def submitted(self, student=None):
         """A request submitted by its student, its event not done yet."""
