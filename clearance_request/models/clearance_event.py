@@ -166,8 +166,9 @@ class ClearanceEvent(models.Model):
         # In the language of the user who acted, as Odoo's own tracking.
         request = request.with_context(lang=self.user_id.lang)
         fields_info = request.fields_get(list(TRACKED))
-        old = {"stage_id": self.from_stage_id, "state": self.from_state}
-        new = {"stage_id": self.stage_id, "state": self.to_state}
+        event = self.with_context(lang=self.user_id.lang)
+        old = {"stage_id": event.from_stage_id, "state": self.from_state}
+        new = {"stage_id": event.stage_id, "state": self.to_state}
         values = []
         for name in TRACKED:
             if old[name] == new[name]:

@@ -748,7 +748,7 @@ class ClearanceRequest(models.Model):
     def _post_office_words(self, event, line, text, author):
         """What an office said to the student on a visit or a return, in the
         language of this environment."""
-        stage = line.stage_id.name
+        stage = line.with_env(self.env).stage_id.name
         if event == "hold":
             body = _("Your in-person visit to %(office)s is required. "
                      "%(text)s") % {"office": stage, "text": text}

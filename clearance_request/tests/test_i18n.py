@@ -171,6 +171,32 @@ class TestPersianTranslation(ClearanceCase):
             "در مرحله «%s» مراجعه حضوری دانشجو درخواست نمی\u200cشود." % dict(
                 NOTICE_STAGES)["stage_department"])
 
+    def test_the_office_words_reach_a_persian_student_in_persian(self):
+        student = make_student(self.env, "91000078", "دانشجوی حضوری", lang=LANG)
+        request = self.advance_to(self.new_request(student), "library_kharazmi")
+        request.sudo(self.officers["library_kharazmi"]).hold_for_visit(
+            "کتاب‌ها را بیاورید.")
+        self.process_events()
+        told = request.sudo().message_ids.filtered(
+            lambda m: m.subtype_id == self.env.ref(
+                "clearance_request.mt_request_hold"))
+        self.assertEqual(len(told), 1)
+        self.assertIn("مراجعه حضوری شما در مرحله «%s» الزامی است" % dict(
+            NOTICE_STAGES)["stage_library_kharazmi"], told.body)
+        self.assertIn("کتاب‌ها را بیاورید.", told.body)
+        # the chatter's tracking, in the language of the officer who acted
+        officer = self.officers["department"]
+        officer.lang = LANG
+        request = self.new_request(student.copy({
+            "login": "91000079", "student_number": "91000079"}))
+        self.forward(request, officer)
+        value = request.sudo().message_ids.mapped("tracking_value_ids").filtered(
+            lambda t: t.field == "stage_id" and t.old_value_char)
+        self.assertEqual(
+            (value.field_desc, value.old_value_char, value.new_value_char),
+            ("مرحله", dict(NOTICE_STAGES)["stage_department"],
+             dict(NOTICE_STAGES)["stage_library_kharazmi"]))
+
     def test_mails_render_in_persian(self):
         student = make_student(self.env, "91000077", "دانشجوی آزمون", lang=LANG)
         self.officers["department"].lang = LANG
