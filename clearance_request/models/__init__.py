@@ -1,4 +1,5 @@
 from . import res_partner
+from . import clearance_input
 from . import clearance_stage
 from . import clearance_request
 from . import clearance_request_line
@@ -7,3 +8,4 @@ from . import res_groups
 from . import clearance_certificate
 from . import base_automation
 from . import clearance_event
+from . import ir_http

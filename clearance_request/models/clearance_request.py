@@ -29,6 +29,9 @@ STATES = [
     ("cancelled", "Cancelled"),
 ]
 OPEN_STATES = ("draft", "progress", "hold", "returned")
+# The longest text a student or an office may write in one field: a page of
+# the registrar's paper forms.
+TEXT_LIMIT = 2000
 # The stage form: the current line's fields, shown and edited on the request.
 STAGE_FORM_FIELDS = {
     "cur_card_received": "card_received",
@@ -44,6 +47,27 @@ STAGE_FORM_FIELDS = {
 }
 
 
+def check_text(env, value, field=None):
+    """A text a user wrote: refused with a clear message unless it is text
+    of at most TEXT_LIMIT characters without NUL characters (which the
+    database refuses with an error nobody can read)."""
+    if value is None or value is False:
+        return value
+    if not isinstance(value, str):
+        raise UserError(_("Expected a text, got %(type)s.") % {
+            "type": type(value).__name__})
+    label = field.get_description(env)["string"] if field else _("The text")
+    if "\x00" in value:
+        raise UserError(_(
+            "%(field)s contains a character that is not allowed (NUL).")
+            % {"field": label})
+    if len(value) > TEXT_LIMIT:
+        raise UserError(_(
+            "%(field)s is too long: %(length)s characters, at most %(limit)s.")
+            % {"field": label, "length": len(value), "limit": TEXT_LIMIT})
+    return value
+
+
 def transition(records):
     """The records in an environment allowed to change workflow fields."""
     return records.with_context(**{TRANSITION_KEY: _TRANSITION})
@@ -55,7 +79,7 @@ def in_transition(records):
 
 class ClearanceRequest(models.Model):
     _name = "clearance.request"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["clearance.input.mixin", "mail.thread", "mail.activity.mixin"]
     _description = "Clearance request"
     _order = "stage_date, id"
     # Whoever may read a request may write in its thread: an office that
@@ -169,7 +193,10 @@ class ClearanceRequest(models.Model):
     cur_return_reason = fields.Text(
         related="current_line_id.return_reason",
         string="Reason for returning")
-    cur_note = fields.Text(related="current_line_id.note", string="Office note")
+    # The offices' internal note: never shown to the student.
+    cur_note = fields.Text(
+        related="current_line_id.note", string="Office note",
+        groups="clearance_request.group_clearance_officer")
 
     # ------------------------------------------------------------------
     # computes
@@ -289,10 +316,8 @@ class ClearanceRequest(models.Model):
                 raise AccessError(_(
                     "These fields change only through the clearance actions: "
                     "%(fields)s") % {"fields": ", ".join(guarded)})
-        if self.env.user.share and vals.get("partner_id") != \
-                self.env.user.partner_id.id:
-            raise AccessError(_(
-                "A student can ask for clearance only for themself."))
+        self._check_student_partner(vals, creating=True)
+        self._check_values(vals)
         if vals.get("partner_id"):
             self._ensure_no_open_request([vals["partner_id"]])
         if vals.get("name", "/") == "/":
@@ -306,6 +331,7 @@ class ClearanceRequest(models.Model):
 
     @api.multi
     def write(self, vals):
+        self._check_ids()
         if not in_transition(self) and self._uid != 1:
             guarded = self._guarded_fields(vals)
             if guarded:
@@ -319,6 +345,8 @@ class ClearanceRequest(models.Model):
                     "submission or while the request is returned."))
             if set(STAGE_FORM_FIELDS) & set(vals):
                 self._check_office_turn()
+        self._check_student_partner(vals)
+        self._check_values(vals)
         if vals.get("partner_id"):
             self._ensure_no_open_request([vals["partner_id"]])
         result = super().write(vals)
@@ -372,6 +400,28 @@ class ClearanceRequest(models.Model):
     def _is_manager(self):
         return self.env.user.has_group(
             "clearance_request.group_clearance_manager")
+
+    def _check_student_partner(self, vals, creating=False):
+        """A student asks for clearance for themself, and never hands a
+        request over to somebody else."""
+        if not self.env.user.share:
+            return
+        if creating and vals.get("partner_id") != self.env.user.partner_id.id:
+            raise AccessError(_(
+                "A student can ask for clearance only for themself."))
+        if not creating and "partner_id" in vals:
+            raise AccessError(_(
+                "A student cannot change whose clearance request this is."))
+
+    def _check_values(self, vals):
+        """Refuse values a form would never send: a reason that is not one
+        of the listed ones, texts that are not text or are too long."""
+        if "reason" in vals and vals["reason"] not in dict(REASONS):
+            raise UserError(_("Choose one of the listed reasons."))
+        for name in ("student_note", "cur_visit_instructions",
+                     "cur_return_reason", "cur_note"):
+            if name in vals:
+                check_text(self.env, vals[name], self._fields[name])
 
     def _check_open(self):
         for request in self:
@@ -600,12 +650,7 @@ class ClearanceRequest(models.Model):
     # ------------------------------------------------------------------
     def _text(self, value):
         """A text argument of an action, or a clear refusal of anything else."""
-        if value is None or value is False:
-            return ""
-        if not isinstance(value, str):
-            raise UserError(_("Expected a text, got %(type)s.") % {
-                "type": type(value).__name__})
-        return value
+        return check_text(self.env, value) or ""
 
     def _start_office_action(self):
         """Check the user's office may act, lock the rows, and check again

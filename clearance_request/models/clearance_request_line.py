@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .clearance_request import in_transition
+from .clearance_request import check_text, in_transition
 from .clearance_stage import STAGE_KINDS
 
 # What an officer fills in on their own office's line; everything else on a
@@ -17,6 +17,7 @@ class ClearanceRequestLine(models.Model):
     """One office's step on one request: its decision and its stage form."""
 
     _name = "clearance.request.line"
+    _inherit = ["clearance.input.mixin"]
     _description = "Clearance step"
     _order = "request_id, sequence, id"
 
@@ -47,7 +48,9 @@ class ClearanceRequestLine(models.Model):
     officer_id = fields.Many2one("res.users", string="Officer", readonly=True)
     date_start = fields.Datetime(string="Reached", readonly=True)
     date_done = fields.Datetime(string="Cleared on", readonly=True)
-    note = fields.Text("Office note")
+    # The offices' internal note: never shown to the student.
+    note = fields.Text(
+        "Office note", groups="clearance_request.group_clearance_officer")
 
     # stage forms
     card_received = fields.Boolean(string="Student card handed in")
@@ -115,6 +118,10 @@ class ClearanceRequestLine(models.Model):
 
     @api.multi
     def write(self, vals):
+        self._check_ids()
+        for name in ("visit_instructions", "return_reason", "note"):
+            if name in vals:
+                check_text(self.env, vals[name], self._fields[name])
         if not in_transition(self) and self._uid != 1:
             guarded = set(vals) - FORM_FIELDS
             if guarded:

@@ -43,3 +43,14 @@ class ResPartner(models.Model):
         if not self:
             return
         super()._notify_by_chat(message)
+
+    @api.multi
+    def _notify_prepare_template_context(self, message):
+        """The notification mail of a student's message (a comment, or the
+        tracking of their resubmission) is rendered with records read as the
+        student, who may not read internal subtypes: Odoo 11 then fails the
+        student's action with a raw render error as soon as an employee
+        follows the document with the Note subtype. The mail goes to the
+        followers, not to the author: read what it shows as the system."""
+        # sudo: see above; the recipients are the document's followers.
+        return super()._notify_prepare_template_context(message.sudo())
