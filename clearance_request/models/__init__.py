@@ -7,5 +7,5 @@ from . import res_lang
 from . import res_groups
 from . import clearance_certificate
 from . import base_automation
-from . import clearance_event
+from . import mail_queue
 from . import ir_http

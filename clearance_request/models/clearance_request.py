@@ -4,6 +4,7 @@ import psycopg2
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
 
 from ..tools import jalali
 
@@ -14,6 +15,26 @@ _logger = logging.getLogger(__name__)
 # this very object, so a direct write of stage, state or route is refused.
 _TRANSITION = object()
 TRANSITION_KEY = "clearance_transition"
+# The step a transition's write records (see the field workflow_step), beside
+# the token: only a transition can claim to be a step.
+STEP_KEY = "clearance_step"
+STEPS = [
+    ("submitted", "Submitted by the student"),
+    ("forwarded", "Forwarded by an office"),
+    ("hold", "In-person visit required"),
+    ("returned", "Returned to the student"),
+    ("resubmitted", "Sent again by the student"),
+    ("cleared", "Cleared by the last office"),
+    ("cancelled", "Cancelled"),
+    ("reopened", "Reopened"),
+]
+# The chatter's subtype of a step, by the status it leads to (_track_subtype).
+STATE_SUBTYPES = {
+    "hold": "clearance_request.mt_request_hold",
+    "returned": "clearance_request.mt_request_returned",
+    "cleared": "clearance_request.mt_request_cleared",
+    "cancelled": "clearance_request.mt_request_cancelled",
+}
 
 REASONS = [
     ("expulsion", "Expulsion"),
@@ -68,9 +89,10 @@ def check_text(env, value, field=None):
     return value
 
 
-def transition(records):
-    """The records in an environment allowed to change workflow fields."""
-    return records.with_context(**{TRANSITION_KEY: _TRANSITION})
+def transition(records, step=None):
+    """The records in an environment allowed to change workflow fields,
+    recording `step` (one of STEPS) when given."""
+    return records.with_context(**{TRANSITION_KEY: _TRANSITION, STEP_KEY: step})
 
 
 def in_transition(records):
@@ -115,10 +137,10 @@ class ClearanceRequest(models.Model):
 
     state = fields.Selection(
         STATES, default="draft", required=True, index=True, copy=False,
-        readonly=True)
+        readonly=True, track_visibility="onchange")
     stage_id = fields.Many2one(
         "clearance.stage", string="Stage", index=True, copy=False,
-        readonly=True, ondelete="restrict",
+        readonly=True, ondelete="restrict", track_visibility="onchange",
         group_expand="_read_group_stage_ids")
     office_id = fields.Many2one(
         related="stage_id.group_id", string="Office", readonly=True)
@@ -136,9 +158,17 @@ class ClearanceRequest(models.Model):
     route_stage_ids = fields.Many2many(
         "clearance.stage", string="Route stages",
         compute="_compute_route_stage_ids")
-    event_ids = fields.One2many(
-        "clearance.event", "request_id", string="Events", readonly=True,
-        copy=False, groups="clearance_request.group_clearance_manager")
+    last_done_line_id = fields.Many2one(
+        "clearance.request.line", string="Last office's step",
+        compute="_compute_last_done_line_id",
+        help="The step of the office that cleared the student last.")
+    workflow_step = fields.Selection(
+        STEPS, string="Step being recorded", compute="_compute_workflow_step",
+        search="_search_workflow_step",
+        help="The step of the workflow that the current update records, for "
+             "the automated actions' conditions: e.g. 'Step being recorded = "
+             "Forwarded by an office'. Only the workflow's own actions record "
+             "a step; any other update records none.")
     handled_group_ids = fields.Many2many(
         "res.groups", "clearance_request_handled_group_rel", "request_id",
         "group_id", string="Offices that acted", readonly=True, copy=False)
@@ -212,6 +242,29 @@ class ClearanceRequest(models.Model):
             request.route_stage_ids = (
                 request.line_ids.mapped("stage_id")
                 or request._applicable_stages())
+
+    @api.depends("line_ids.state", "line_ids.date_done")
+    def _compute_last_done_line_id(self):
+        for request in self:
+            done = request.line_ids.filtered(
+                lambda l: l.state == "done" and l.kind != "create")
+            request.last_done_line_id = done.sorted(
+                lambda l: (l.date_done or "", l.sequence, l.id))[-1:]
+
+    def _compute_workflow_step(self):
+        step = self.env.context.get(STEP_KEY) if in_transition(self) else False
+        for request in self:
+            request.workflow_step = step
+
+    def _search_workflow_step(self, operator, value):
+        """True for every request written by the transition being recorded
+        when it records `value`; false for any other update."""
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(_("Unsupported search on the step being recorded."))
+        step = self.env.context.get(STEP_KEY) if in_transition(self) else False
+        values = value if isinstance(value, (list, tuple)) else [value]
+        matches = (step in values) == (operator in ("=", "in"))
+        return [expression.TRUE_LEAF] if matches else [expression.FALSE_LEAF]
 
     @api.depends("handled_group_ids")
     def _compute_handled_by(self):
@@ -387,6 +440,17 @@ class ClearanceRequest(models.Model):
             subtype=subtype, parent_id=parent_id, attachments=attachments,
             content_subtype=content_subtype, **kwargs)
 
+    @api.multi
+    def _track_subtype(self, init_values):
+        """The chatter line of a step: its subtype tells what kind of step it
+        was, so that a manager may follow only the holds, or the clearances."""
+        self.ensure_one()
+        if "state" in init_values and self.state in STATE_SUBTYPES:
+            return STATE_SUBTYPES[self.state]
+        if {"state", "stage_id"} & set(init_values):
+            return "clearance_request.mt_request_stage"
+        return super()._track_subtype(init_values)
+
     def _subscribe_student(self):
         for request in self:
             # sudo: a student subscribes themself to their own request.
@@ -494,7 +558,6 @@ class ClearanceRequest(models.Model):
         self._lock()
         now = fields.Datetime.now()
         for request in self:
-            before = request._snapshot()
             if request.state != "draft":
                 raise UserError(_("%(request)s has been submitted already.")
                                 % {"request": request.name})
@@ -505,8 +568,7 @@ class ClearanceRequest(models.Model):
                     "state": "done", "decision": "forwarded",
                     "officer_id": self.env.uid, "date_done": now})
             request._move_to(lines.filtered(lambda l: l.kind != "create")[:1],
-                             {"submit_date": now})
-            request._announce("submitted", before, request.current_line_id)
+                             "submitted", {"submit_date": now})
         return True
 
     @api.multi
@@ -515,15 +577,13 @@ class ClearanceRequest(models.Model):
         self._start_office_action()
         now = fields.Datetime.now()
         for request in self:
-            before = request._snapshot()
             line = request.current_line_id
             line._check_complete()
             vals = request._record_decision({
                 "state": "done", "decision": "forwarded", "date_done": now})
-            request._move_to(request._next_line(line), vals)
-            request._announce(
-                "forwarded" if request.state == "progress" else "cleared",
-                before, line)
+            following = request._next_line(line)
+            request._move_to(
+                following, "forwarded" if following else "cleared", vals)
         return True
 
     @api.multi
@@ -551,11 +611,10 @@ class ClearanceRequest(models.Model):
                 raise UserError(_(
                     "Tell the student what to bring and where to come: the "
                     "instructions for the visit are required."))
-            before = request._snapshot()
-            transition(request).write(dict(request._record_decision({
+            transition(request, "hold").write(dict(request._record_decision({
                 "state": "hold", "decision": "visit", "visit_required": True,
                 "visit_instructions": text}), state="hold"))
-            request._announce("hold", before, line, note=text)
+            request._post_office_words("hold", line, text)
         return True
 
     @api.multi
@@ -574,11 +633,11 @@ class ClearanceRequest(models.Model):
                 raise UserError(_(
                     "Say why the request goes back to the student: the reason "
                     "is required."))
-            before = request._snapshot()
-            transition(request).write(dict(request._record_decision({
+            transition(request, "returned").write(dict(request._record_decision({
                 "state": "returned", "decision": "returned",
                 "return_reason": text}), state="returned"))
-            request._announce("returned", before, line, note=text)
+            request._post_office_words("returned", line, text)
+            request._sync_office_activities()
         return True
 
     @api.multi
@@ -601,11 +660,10 @@ class ClearanceRequest(models.Model):
                 if not isinstance(reason, str) or reason not in dict(REASONS):
                     raise UserError(_("Choose one of the listed reasons."))
                 vals["reason"] = reason
-            before = request._snapshot()
             # sudo: the student's action reopens the office's step
             request.current_line_id.sudo().write({"state": "current"})
-            transition(request).write(vals)
-            request._announce("resubmitted", before, request.current_line_id)
+            transition(request, "resubmitted").write(vals)
+            request._sync_office_activities()
         return True
 
     @api.multi
@@ -616,12 +674,12 @@ class ClearanceRequest(models.Model):
         self._check_open()
         now = fields.Datetime.now()
         for request in self:
-            before = request._snapshot()
             if request.current_line_id:
                 # sudo: cancelling closes the office's step too
                 request.current_line_id.sudo().write({"state": "cancelled"})
-            transition(request).write({"state": "cancelled", "cancel_date": now})
-            request._announce("cancelled", before, request.current_line_id)
+            transition(request, "cancelled").write(
+                {"state": "cancelled", "cancel_date": now})
+            request._sync_office_activities()
         return True
 
     @api.multi
@@ -634,15 +692,15 @@ class ClearanceRequest(models.Model):
             if request.state != "cancelled":
                 raise UserError(_("Only a cancelled request can be reopened."))
             request._ensure_no_open_request(request.partner_id.ids)
-            before = request._snapshot()
             line = request.current_line_id
             if line:
+                # sudo: the manager's reopening gives the office its step back
                 line.sudo().write({"state": "current"})
-            transition(request).write({
+            transition(request, "reopened").write({
                 "state": "progress" if line else "draft",
                 "cancel_date": False,
                 "stage_date": fields.Datetime.now()})
-            request._announce("reopened", before, line)
+            request._sync_office_activities()
         return True
 
     # ------------------------------------------------------------------
@@ -704,9 +762,10 @@ class ClearanceRequest(models.Model):
             lambda l: l.state == "waiting" and (l.sequence, l.id) > (line.sequence, line.id))
         return later.sorted(lambda l: (l.sequence, l.id))[:1]
 
-    def _move_to(self, line, vals=None):
+    def _move_to(self, line, step, vals=None):
         """Make `line` current, or clear the request when there is none, in
-        one write of the request (with `vals`)."""
+        one write of the request (with `vals`) that records `step`; then give
+        the to-dos to the office it reached."""
         self.ensure_one()
         now = fields.Datetime.now()
         vals = dict(vals or {}, stage_date=now)
@@ -717,27 +776,8 @@ class ClearanceRequest(models.Model):
                         current_line_id=line.id)
         else:
             vals.update(self._cleared_vals(now))
-        transition(self).write(vals)
-
-    def _snapshot(self):
-        """Where the request is before a transition (for its event)."""
-        self.ensure_one()
-        return {"stage": self.stage_id, "state": self.state}
-
-    def _announce(self, event, before, line=None, note=None):
-        """Record the transition's event, in its own transaction. What
-        follows from it (chatter, to-dos, automated actions) is done by the
-        event queue, see clearance.event."""
-        self.ensure_one()
-        # sudo: the event is the workflow's bookkeeping, written by whoever
-        # acted (a student, an officer); only managers may read the queue.
-        self.env["clearance.event"].sudo().create({
-            "request_id": self.id, "event": event, "user_id": self.env.uid,
-            "line_id": line.id if line else False,
-            "from_stage_id": before["stage"].id, "stage_id": self.stage_id.id,
-            "from_state": before["state"], "to_state": self.state,
-            "note": note or False,
-        })
+        transition(self, step).write(vals)
+        self._sync_office_activities()
 
     def _cleared_vals(self, now):
         """What the request's write carries when the last office clears it."""
@@ -752,8 +792,8 @@ class ClearanceRequest(models.Model):
 
     def _sync_office_activities(self):
         """The to-dos of the request: one for each member of the office it
-        waits for, in their language; none once no office has it. Done by
-        the event queue, so it follows where the request is now."""
+        waits for, in their language; none once no office has it. Given in
+        the transaction that moves the request."""
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id(self._name)
         # sudo: the to-dos go to the next office's officers, whom the acting
@@ -782,6 +822,9 @@ class ClearanceRequest(models.Model):
                     "date_deadline": fields.Date.context_today(
                         request.with_context(tz=user.tz)),
                 })
+        # mail.activity's res_id is no many2one: the requests' cached to-dos
+        # do not know of the ones just given.
+        self.invalidate_cache(["activity_ids"])
 
     def format_date(self, value, with_time=False, lang=None):
         """A date as the student reads it: Jalali with Persian digits in
@@ -790,27 +833,31 @@ class ClearanceRequest(models.Model):
         tz_name = self.env.context.get("tz") or self.env.user.tz
         return jalali.format_date(value, lang, tz_name, with_time=with_time)
 
-    def _post_office_words(self, event, line, text, author):
-        """What an office said to the student on a visit or a return, in the
-        language of this environment."""
+    def _post_office_words(self, event, line, text):
+        """What an office said to the student on a visit or a return, on the
+        thread the student reads, in the student's language."""
+        request = self.with_context(lang=self.sudo().partner_id.lang)
+        request._post_to_student(
+            request._office_words(event, line, text), event=event)
+
+    def _office_words(self, event, line, text):
+        """The office's words, in this environment's language."""
         stage = line.with_env(self.env).stage_id.name
         if event == "hold":
-            body = _("Your in-person visit to %(office)s is required. "
+            return _("Your in-person visit to %(office)s is required. "
                      "%(text)s") % {"office": stage, "text": text}
-        else:
-            body = _("%(office)s returned your request: %(text)s") % {
-                "office": stage, "text": text}
-        self._post_to_student(body, event=event, author=author)
+        return _("%(office)s returned your request: %(text)s") % {
+            "office": stage, "text": text}
 
     def _todo_summary(self):
         """The title of an office's to-do, in this environment's language."""
         return _("Clearance: %(stage)s") % {"stage": self.stage_id.name}
 
-    def _post_to_student(self, body, event=None, author=None):
+    def _post_to_student(self, body, event=None):
         """Keep what an office tells the student on the request's thread.
 
         The student reads it in the portal's chatter (a comment under a public
-        subtype) but is not mailed by it: the automated action of the event
+        subtype) but is not mailed by it: the automated action of the step
         sends the student's one email. The student follows only comments, not
         these subtypes, and is not added as a recipient."""
         self.ensure_one()
@@ -821,4 +868,4 @@ class ClearanceRequest(models.Model):
         self.message_post(
             body=body, message_type="comment", subtype=subtype,
             content_subtype="plaintext",
-            author_id=(author or self.env.user).partner_id.id)
+            author_id=self.env.user.partner_id.id)

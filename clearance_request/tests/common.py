@@ -40,9 +40,6 @@ class ClearanceCase(SavepointCase):
         # The test database speaks Persian first; these users read English.
         cls.env.ref("base.lang_en").active = True
         env = cls.env
-        # The demo requests' events, as the scheduled action would have done
-        # them before these users exist.
-        env["clearance.event"]._process_pending()
         cls.Request = env["clearance.request"]
         cls.stages = {
             key: env.ref("clearance_request.stage_%s" % key)
@@ -60,18 +57,12 @@ class ClearanceCase(SavepointCase):
         cls.student_other = make_student(env, "91000003", "Other Student")
 
     # helpers ---------------------------------------------------------
-    def process_events(self):
-        """The scheduled action's work after the steps: chatter, to-dos,
-        mails. Returns how many events it did."""
-        return self.env["clearance.event"]._process_pending()
-
     def new_request(self, student=None, reason="withdrawal", submit=True):
         student = student or self.student_day
         request = self.Request.sudo(student).create({
             "partner_id": student.partner_id.id, "reason": reason})
         if submit:
             request.action_submit()
-            self.process_events()
         return request.sudo(self.manager)
 
     def office_of(self, request):
@@ -92,7 +83,6 @@ class ClearanceCase(SavepointCase):
     def forward(self, request, user=None):
         user = user or self.officers[self.office_of(request)]
         self.fill_form(request, user).action_forward()
-        self.process_events()
         request.invalidate_cache()
         return request
 

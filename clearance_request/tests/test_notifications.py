@@ -14,13 +14,13 @@ PERSIAN_DATE = re.compile("^[۰-۹]{4}/[۰-۹]{2}/[۰-۹]{2}$")
 
 
 class TestNotifications(ClearanceCase):
-    """Every event mails the student once, in the student's language."""
+    """Every step mails the student once, in the student's language."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         # Mails of posted messages stay in the queue as well (instead of being
-        # sent and deleted at once in test mode): every mail an event creates
+        # sent and deleted at once in test mode): every mail a step creates
         # is then counted.
         cls.Request = cls.Request.with_context(mail_notify_force_send=False)
         for lang in ("en_US", "fa_IR"):
@@ -41,9 +41,8 @@ class TestNotifications(ClearanceCase):
             [], order="id desc", limit=1).id or 0
 
     def mails_to(self, partner):
-        """Mails queued for `partner` since the last mark, once the
-        scheduled action has done the pending events."""
-        self.process_events()
+        """Mails queued for `partner` since the last mark, by the step's own
+        transaction."""
         return self.env["mail.mail"].search([
             ("id", ">", self.since), "|",
             ("recipient_ids", "in", partner.ids),
@@ -64,13 +63,12 @@ class TestNotifications(ClearanceCase):
 
     def portal_comments(self, request, student):
         """What the student's portal chatter lists for the request."""
-        self.process_events()
         return self.env["mail.message"].sudo(student).search([
             ("model", "=", "clearance.request"), ("res_id", "=", request.id),
             ("message_type", "=", "comment"),
             ("subtype_id", "!=", False), ("subtype_id.internal", "=", False)])
 
-    # events ----------------------------------------------------------
+    # steps -----------------------------------------------------------
     def test_submission_mails_the_student_and_the_first_office(self):
         request = self.new_request(self.student_day)
         office_mail = self.mails_to(self.officers["department"].partner_id)
@@ -119,7 +117,7 @@ class TestNotifications(ClearanceCase):
             "type": "model", "name": "mail.template,subject",
             "res_id": template.id, "lang": "fa_IR", "state": "translated",
             "src": template.subject,
-            "value": "${object.request_id.name}: درخواست تسویه حساب شما دریافت شد"})
+            "value": "${object.name}: درخواست تسویه حساب شما دریافت شد"})
         request_fa = self.new_request(self.student_fa)
         self.assertEqual(
             self.one_mail_to(self.student_fa.partner_id).subject,
@@ -291,10 +289,7 @@ class TestMailDelivery(TransactionCase):
         request = self.env["clearance.request"].create({
             "partner_id": student.partner_id.id, "reason": "withdrawal"})
         request.action_submit()
-        self.assertEqual(self.env["mail.mail"].search(
-            [("recipient_ids", "in", student.partner_id.ids)]), self.env["mail.mail"],
-            "the mail is the event queue's work")
-        self.env["clearance.event"]._process_pending()
+        # queued by the step's own transaction
         mail = self.env["mail.mail"].search(
             [("recipient_ids", "in", student.partner_id.ids)])
         self.assertEqual(len(mail), 1)
@@ -327,7 +322,7 @@ class TestMailDelivery(TransactionCase):
             "clearance_request.mail_template_request_submitted").with_context(
                 lang="fa_IR").subject
         self.assertNotIn("your clearance request", subject)
-        self.assertEqual(msg["Subject"], subject.replace("${object.request_id.name}", request.name))
+        self.assertEqual(msg["Subject"], subject.replace("${object.name}", request.name))
         html = msg.get_body(("html",)).get_content()
         base_url = self.env["ir.config_parameter"].sudo().get_param(
             "web.base.url")

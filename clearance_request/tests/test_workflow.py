@@ -160,7 +160,6 @@ class TestWorkflow(ClearanceCase):
         as_officer.write({"cur_visit_instructions": "Return two books."})
         messages_before = len(request.message_ids)
         as_officer.hold_for_visit()
-        self.process_events()
         request.invalidate_cache()
         self.assertEqual(request.state, "hold")
         self.assertEqual(request.stage_id, self.stages["library_kharazmi"])

@@ -1,0 +1,91 @@
+import logging
+import threading
+
+from odoo import SUPERUSER_ID, api, models, registry
+
+from .clearance_request import in_transition
+
+_logger = logging.getLogger(__name__)
+
+
+class MailMail(models.Model):
+    """Odoo's mail queue, made prompt and safe for the clearance steps.
+
+    - A mail a clearance step queues leaves right after the step's
+      transaction commits, as Odoo 11 sends its own notifications
+      (`res.partner._notify`): not up to an hour later with the scheduler.
+      A step that rolls back sends nothing.
+    - Odoo 11 marks every mail of a batch as failed for good when the mail
+      server cannot be reached; here they stay queued and the scheduler
+      (every minute, data/mail_queue_data.xml) sends them once it is back.
+    - Each mail is claimed (row lock, still queued) before it is sent, so the
+      after-commit sending and the scheduler never send the same mail twice.
+    """
+
+    _inherit = "mail.mail"
+
+    @api.model
+    def create(self, vals):
+        step = in_transition(self) and vals.get("model") == "clearance.request"
+        if step:
+            # Kept on the request's thread after the mail is sent and
+            # deleted: the offices see what the student was told.
+            vals = dict(vals, notification=True)
+        mail = super().create(vals)
+        if step:
+            mail.write({"partner_ids": [(6, 0, mail.recipient_ids.ids)]})
+            mail._send_after_commit()
+        return mail
+
+    def _send_after_commit(self):
+        if getattr(threading.currentThread(), "testing", False) or \
+                self.env.registry.in_test_mode():
+            return  # a test's transaction never commits; the mails stay queued
+        ids, dbname = self.ids, self.env.cr.dbname
+
+        def send():
+            with api.Environment.manage(), registry(dbname).cursor() as cr:
+                api.Environment(cr, SUPERUSER_ID, {})["mail.mail"].browse(
+                    ids).send()
+
+        self.env.cr.after("commit", send)
+
+    @api.multi
+    def send(self, auto_commit=False,  # pylint: disable=method-required-super
+             raise_exception=False):
+        """11.0's send, except that an unreachable mail server leaves the
+        batch queued instead of failing every mail of it for good."""
+        for server_id, batch_ids in self._split_by_server():
+            try:
+                session = self.env["ir.mail_server"].connect(
+                    mail_server_id=server_id)
+            except Exception as err:  # pylint: disable=broad-except
+                if raise_exception:
+                    raise
+                # Not a failure of these mails: they wait in the queue.
+                _logger.warning("mail server unreachable, %d mails stay "
+                                "queued: %s", len(batch_ids), err)
+                continue
+            try:
+                self.browse(batch_ids)._send(
+                    auto_commit=auto_commit, raise_exception=raise_exception,
+                    smtp_session=session)
+            finally:
+                if session:  # none in test mode, where nothing is sent
+                    session.quit()
+        return True
+
+    @api.multi
+    def _send(self, auto_commit=False, raise_exception=False,
+              smtp_session=None):
+        for mail in self:
+            self.env.cr.execute(
+                "SELECT id FROM mail_mail WHERE id = %s AND state = 'outgoing' "
+                "FOR UPDATE SKIP LOCKED", [mail.id])
+            if not self.env.cr.fetchone():
+                continue  # sent, or being sent by another process
+            mail.invalidate_cache()
+            super(MailMail, mail)._send(
+                auto_commit=auto_commit, raise_exception=raise_exception,
+                smtp_session=smtp_session)
+        return True
