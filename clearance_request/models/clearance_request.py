@@ -18,6 +18,9 @@ TRANSITION_KEY = "clearance_transition"
 # The step a transition's write records (see the field workflow_step), beside
 # the token: only a transition can claim to be a step.
 STEP_KEY = "clearance_step"
+# What an office tells the student on a visit or a return: the body of the
+# step's chatter line, beside the tracked changes.
+WORDS_KEY = "clearance_words"
 STEPS = [
     ("submitted", "Submitted by the student"),
     ("forwarded", "Forwarded by an office"),
@@ -427,8 +430,13 @@ class ClearanceRequest(models.Model):
                      subtype=None, parent_id=False, attachments=None,
                      content_subtype="html", **kwargs):
         """The student's comments reach the office the request waits for
-        (its officers do not follow the request)."""
-        if len(self) == 1 and message_type == "comment":
+        (its officers do not follow the request). A step's tracked chatter
+        line carries what the office told the student, if anything: one
+        comment the student reads on the portal, with the tracked changes."""
+        words = self.env.context.get(WORDS_KEY)
+        if words and kwargs.get("tracking_value_ids") and in_transition(self):
+            body, message_type, content_subtype = words, "comment", "plaintext"
+        elif len(self) == 1 and message_type == "comment":
             request = self.sudo()
             author = kwargs.get("author_id") or self.env.user.partner_id.id
             if author == request.partner_id.id and request.state in (
@@ -611,10 +619,11 @@ class ClearanceRequest(models.Model):
                 raise UserError(_(
                     "Tell the student what to bring and where to come: the "
                     "instructions for the visit are required."))
-            transition(request, "hold").write(dict(request._record_decision({
-                "state": "hold", "decision": "visit", "visit_required": True,
-                "visit_instructions": text}), state="hold"))
-            request._post_office_words("hold", line, text)
+            request._with_words("hold", line, text).write(dict(
+                request._record_decision({
+                    "state": "hold", "decision": "visit",
+                    "visit_required": True, "visit_instructions": text}),
+                state="hold"))
         return True
 
     @api.multi
@@ -633,10 +642,10 @@ class ClearanceRequest(models.Model):
                 raise UserError(_(
                     "Say why the request goes back to the student: the reason "
                     "is required."))
-            transition(request, "returned").write(dict(request._record_decision({
-                "state": "returned", "decision": "returned",
-                "return_reason": text}), state="returned"))
-            request._post_office_words("returned", line, text)
+            request._with_words("returned", line, text).write(dict(
+                request._record_decision({
+                    "state": "returned", "decision": "returned",
+                    "return_reason": text}), state="returned"))
             request._sync_office_activities()
         return True
 
@@ -833,12 +842,12 @@ class ClearanceRequest(models.Model):
         tz_name = self.env.context.get("tz") or self.env.user.tz
         return jalali.format_date(value, lang, tz_name, with_time=with_time)
 
-    def _post_office_words(self, event, line, text):
-        """What an office said to the student on a visit or a return, on the
-        thread the student reads, in the student's language."""
-        request = self.with_context(lang=self.sudo().partner_id.lang)
-        request._post_to_student(
-            request._office_words(event, line, text), event=event)
+    def _with_words(self, step, line, text):
+        """The request in the transition of a visit asked or a return, whose
+        chatter line carries the office's words in the student's language."""
+        student = self.with_context(lang=self.sudo().partner_id.lang)
+        words = student._office_words(step, line, text)
+        return transition(self, step).with_context(**{WORDS_KEY: words})
 
     def _office_words(self, event, line, text):
         """The office's words, in this environment's language."""
@@ -853,19 +862,14 @@ class ClearanceRequest(models.Model):
         """The title of an office's to-do, in this environment's language."""
         return _("Clearance: %(stage)s") % {"stage": self.stage_id.name}
 
-    def _post_to_student(self, body, event=None):
-        """Keep what an office tells the student on the request's thread.
+    def _post_to_student(self, body):
+        """Tell the student something on the request's thread.
 
         The student reads it in the portal's chatter (a comment under a public
-        subtype) but is not mailed by it: the automated action of the step
-        sends the student's one email. The student follows only comments, not
-        these subtypes, and is not added as a recipient."""
+        subtype) but is not mailed by it: the student follows only comments."""
         self.ensure_one()
-        subtype = {
-            "hold": "clearance_request.mt_request_hold",
-            "returned": "clearance_request.mt_request_returned",
-        }.get(event or self.state, "clearance_request.mt_request_stage")
         self.message_post(
-            body=body, message_type="comment", subtype=subtype,
+            body=body, message_type="comment",
+            subtype="clearance_request.mt_request_stage",
             content_subtype="plaintext",
             author_id=self.env.user.partner_id.id)
