@@ -163,8 +163,9 @@ class TestStepConsequences(ConsequencesCase):
         request = self.advance_to(self.new_request(), "nutrition")
         followers = request.sudo().message_partner_ids
         self.assertEqual(followers, self.student_day.partner_id)
+        text = "When can I come?"
         request.sudo(self.student_day).message_post(
-            body="When can I come?", message_type="comment",
+            body=text, message_type="comment",
             subtype="mail.mt_comment")
         question = request.sudo().message_ids[:1]
         self.assertEqual(question.partner_ids, self.env.ref(
