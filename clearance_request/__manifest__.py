@@ -19,6 +19,7 @@
         "data/mail_queue_data.xml",
         "data/clearance_stage_data.xml",
         "views/layout_templates.xml",
+        "wizards/clearance_office_staff_views.xml",
         "views/clearance_stage_views.xml",
         "views/clearance_request_views.xml",
         "views/res_partner_views.xml",

@@ -1,0 +1,261 @@
+"""Attacks with a clearance manager's, an officer's or a student's account,
+and against the server's own configuration.
+
+Each test plays the attacker through the entry point they would use (the ORM
+as that user, XML-RPC, the portal's pages, the public verify page, the
+database manager) and checks that the attack fails and changes nothing."""
+import xmlrpc.client
+
+from odoo import SUPERUSER_ID, api
+from odoo.exceptions import AccessDenied, AccessError, UserError
+from odoo.tests import common as odoo_tests
+from odoo.tests.common import HttpCase
+
+from .common import ClearanceCase, make_officer, make_student
+
+OFFICE = "clearance_request.group_office_welfare"
+
+
+def url(path):
+    # read at call time: the test session sets the port after collection
+    return "http://%s:%s%s" % (odoo_tests.HOST, odoo_tests.PORT, path)
+
+
+class AttackHttpCase(HttpCase):
+    """The attacker talks to the test process's HTTP server, which works in
+    the registry's test cursor: the data are built there."""
+
+    def setUp(self):
+        super().setUp()
+        original = self.cr, self.env
+        self.addCleanup(self._restore_cursor, *original)
+        self.cr = self.registry.test_cr
+        self.env = api.Environment(self.cr, SUPERUSER_ID, {})
+        self.env.ref("base.lang_en").active = True
+
+    def _restore_cursor(self, cr, env):
+        self.cr, self.env = cr, env
+
+    def keep(self):
+        """A failed request rolls the test cursor back to its last commit;
+        this cursor's commit only moves a savepoint inside the test."""
+        self.registry.test_cr.commit()
+
+    def open(self, path, data=None):
+        self.keep()
+        method = self.opener.post if data is not None else self.opener.get
+        response = method(url(path), data=data, timeout=60)
+        self.env.cache.invalidate()
+        return response
+
+    def xmlrpc(self, service):
+        return xmlrpc.client.ServerProxy(url("/xmlrpc/2/%s" % service))
+
+    def execute_as(self, user, model, method, *args):
+        """model.method(*args) over XML-RPC, logged in as user (whose
+        password is their login)."""
+        self.keep()
+        try:
+            return self.xmlrpc("object").execute_kw(
+                self.env.cr.dbname, user.id, user.login, model, method,
+                list(args))
+        finally:
+            self.env.cache.invalidate()
+
+
+# ----------------------------------------------------------------------
+# 1. A clearance manager makes themself a Settings administrator through
+#    the users of an office group.
+# ----------------------------------------------------------------------
+class TestManagerStaffingAttacks(ClearanceCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.office = cls.env.ref(OFFICE)
+        cls.system = cls.env.ref("base.group_system")
+        cls.admin = cls.env.ref("base.user_root")
+        cls.newcomer = cls.employee
+        cls.archived = make_officer(cls.env, "t.archived.officer")
+        cls.archived.active = False
+
+    def staff(self):
+        self.office.invalidate_cache()
+        return self.office.with_context(active_test=False).users
+
+    def assert_refused(self, attempt, error=AccessError):
+        before = self.staff()
+        with self.assertRaises(error):
+            attempt()
+        self.assertEqual(self.staff(), before)
+
+    def test_manager_creates_an_administrator_through_an_office(self):
+        office = self.office.sudo(self.manager)
+        self.assert_refused(lambda: office.write({"users": [(0, 0, {
+            "name": "Evil", "login": "t.evil", "password": "t.evil",
+            "groups_id": [(6, 0, self.system.ids)]})]}))
+        self.assertFalse(self.env["res.users"].with_context(
+            active_test=False).search([("login", "=", "t.evil")]))
+
+    def test_manager_rewrites_any_user_through_an_office(self):
+        office = self.office.sudo(self.manager)
+        self.assert_refused(lambda: office.write({"users": [(1, self.manager.id, {
+            "groups_id": [(4, self.system.id)]})]}))
+        self.assertNotIn(self.system, self.manager.groups_id)
+        self.assert_refused(lambda: office.write({"users": [(1, self.admin.id, {
+            "password": "t.pwned"})]}))
+        with self.assertRaises(AccessDenied):
+            self.env["res.users"].sudo(self.admin).check_credentials("t.pwned")
+        # even a plain staffing command: offices are staffed by their action
+        self.assert_refused(lambda: office.write(
+            {"users": [(4, self.newcomer.id)]}))
+
+    def test_manager_turns_a_student_or_the_admin_into_office_staff(self):
+        office = self.office.sudo(self.manager)
+        for user in (self.student_day, self.admin):
+            self.assert_refused(lambda: office.write({"users": [(4, user.id)]}))
+            self.assert_refused(lambda: office.write(
+                {"users": [(6, 0, (self.staff() | user).ids)]}))
+        self.assertTrue(self.student_day.share)
+        self.assertFalse(self.student_day.has_group(
+            "clearance_request.group_clearance_officer"))
+
+    def test_manager_staffs_an_office_through_its_action(self):
+        office = self.office.sudo(self.manager)
+        self.assertTrue(office.action_add_staff(self.newcomer.ids))
+        self.assertIn(self.newcomer, self.staff())
+        self.assertTrue(self.newcomer.has_group(
+            "clearance_request.group_clearance_officer"))
+        # the new officer now acts for the office
+        self.assertIn(self.office, self.newcomer.groups_id)
+        self.assertTrue(office.action_remove_staff(self.newcomer.ids))
+        self.assertNotIn(self.newcomer, self.staff())
+        self.assertIn(self.officers["welfare"], self.staff())
+
+    def test_manager_staffs_an_office_with_a_student_an_archived_user_or_the_admin(self):
+        office = self.office.sudo(self.manager)
+        for user in (self.student_day, self.archived, self.admin):
+            self.assert_refused(
+                lambda: office.action_add_staff(user.ids), UserError)
+            self.assert_refused(
+                lambda: office.action_add_staff([self.newcomer.id, user.id]),
+                UserError)
+        admin_office = self.env.ref("clearance_request.group_office_department")
+        admin_office.write({"users": [(4, self.admin.id)]})
+        with self.assertRaises(UserError):
+            admin_office.sudo(self.manager).action_remove_staff(self.admin.ids)
+        self.assertIn(self.admin, admin_office.users)
+        for bad in ([0], [-5], ["1"], [10 ** 9], [True]):
+            self.assert_refused(lambda: office.action_add_staff(bad), UserError)
+
+    def test_manager_staffs_a_group_that_is_no_office(self):
+        for group in (self.system, self.env.ref(
+                "clearance_request.group_clearance_manager")):
+            with self.assertRaises(AccessError):
+                group.sudo(self.manager).action_add_staff(self.manager.ids)
+            with self.assertRaises(AccessError):
+                group.sudo(self.manager).action_remove_staff(self.manager.ids)
+        self.assertNotIn(self.system, self.manager.groups_id)
+
+    def test_officer_staffs_their_own_office(self):
+        officer = self.officers["welfare"]
+        for user in (officer, self.employee, self.student_day):
+            office = self.office.sudo(user)
+            self.assert_refused(lambda: office.action_add_staff(self.newcomer.ids))
+            self.assert_refused(lambda: office.action_remove_staff(officer.ids))
+        # nor through the staffing dialog
+        Staff = self.env["clearance.office.staff"]
+        wizard = Staff.sudo(officer).with_context(
+            default_office_id=self.office.id).create({
+                "user_ids": [(6, 0, (self.staff() | self.newcomer).ids)]})
+        self.assert_refused(wizard.action_apply)
+
+    def test_manager_staffs_an_office_from_its_stage(self):
+        stage = self.stages["welfare"]
+        action = self.env.ref("clearance_request.clearance_office_staff_action")
+        form = stage.sudo(self.manager).fields_view_get(view_type="form")
+        self.assertIn('name="%d"' % action.id, form["arch"])
+        Staff = self.env["clearance.office.staff"].sudo(
+            self.manager).with_context(
+                active_model="clearance.stage", active_id=stage.id)
+        wizard = Staff.create({})
+        self.assertEqual(wizard.office_id, self.office)
+        before = self.office.users
+        self.assertEqual(wizard.user_ids, before)
+        wizard.write({"user_ids": [(4, self.newcomer.id),
+                                   (3, self.officers["welfare"].id)]})
+        wizard.action_apply()
+        stage.invalidate_cache()
+        self.assertEqual(stage.office_user_ids,
+                         before - self.officers["welfare"] | self.newcomer)
+        # a student slipped into the dialog: nothing at all is applied
+        wizard = Staff.create({})
+        wizard.write({"user_ids": [(4, self.student_day.id),
+                                   (3, self.newcomer.id)]})
+        self.assert_refused(wizard.action_apply, UserError)
+        # the offices' own screen opens the same dialog
+        wizard = Staff.with_context(
+            active_model="res.groups", active_id=self.office.id).create({})
+        self.assertEqual(wizard.office_id, self.office)
+
+
+class TestManagerStaffingOverXmlRpc(AttackHttpCase):
+
+    def setUp(self):
+        super().setUp()
+        env = self.env
+        self.office = env.ref(OFFICE)
+        self.manager = make_officer(
+            env, "x.manager", "clearance_request.group_clearance_manager")
+        self.officer = make_officer(env, "x.welfare", OFFICE)
+        self.newcomer = make_officer(env, "x.newcomer")
+        self.student = make_student(env, "97000001", "RPC Student")
+        self.admin = env.ref("base.user_root")
+
+    def test_manager_becomes_settings_admin_over_xmlrpc(self):
+        system = self.env.ref("base.group_system")
+        admin_before = self.admin.read(["name", "login", "groups_id"])
+        staff_before = self.office.users
+        attacks = [
+            [(0, 0, {"name": "Evil", "login": "x.evil", "password": "x.evil",
+                     "groups_id": [(6, 0, system.ids)]})],
+            [(1, self.manager.id, {"groups_id": [(4, system.id)]})],
+            [(1, self.admin.id, {"password": "x.pwned", "name": "Pwned"})],
+            [(4, self.student.id)],
+            [(4, self.admin.id)],
+        ]
+        for commands in attacks:
+            with self.assertRaises(xmlrpc.client.Fault, msg=commands) as caught:
+                self.execute_as(self.manager, "res.groups", "write",
+                                self.office.ids, {"users": commands})
+            self.assertIn("not allowed to modify", caught.exception.faultString)
+        self.assertEqual(self.office.users, staff_before)
+        self.assertFalse(self.env["res.users"].with_context(
+            active_test=False).search([("login", "=", "x.evil")]))
+        self.assertFalse(self.manager.has_group("base.group_system"))
+        self.assertTrue(self.student.share)
+        self.assertEqual(self.admin.read(["name", "login", "groups_id"]),
+                         admin_before)
+        # the admin's password is still theirs
+        self.assertFalse(self.xmlrpc("common").login(
+            self.env.cr.dbname, self.admin.login, "x.pwned"))
+
+    def test_manager_staffs_an_office_over_xmlrpc(self):
+        staff_before = self.office.users
+        self.assertTrue(self.execute_as(
+            self.manager, "res.groups", "action_add_staff",
+            self.office.ids, self.newcomer.ids))
+        self.assertIn(self.newcomer, self.office.users)
+        self.assertTrue(self.execute_as(
+            self.manager, "res.groups", "action_remove_staff",
+            self.office.ids, self.newcomer.ids))
+        self.assertNotIn(self.newcomer, self.office.users)
+        for user in (self.student, self.admin):
+            with self.assertRaises(xmlrpc.client.Fault) as caught:
+                self.execute_as(self.manager, "res.groups", "action_add_staff",
+                                self.office.ids, user.ids)
+            self.assertNotIn("Traceback", caught.exception.faultString)
+        with self.assertRaises(xmlrpc.client.Fault):
+            self.execute_as(self.officer, "res.groups", "action_add_staff",
+                            self.office.ids, self.newcomer.ids)
+        self.assertEqual(self.office.users, staff_before)
