@@ -4,16 +4,21 @@ and against the server's own configuration.
 Each test plays the attacker through the entry point they would use (the ORM
 as that user, XML-RPC, the portal's pages, the public verify page, the
 database manager) and checks that the attack fails and changes nothing."""
+import importlib.util
+import re
 import xmlrpc.client
 
 from odoo import SUPERUSER_ID, api
 from odoo.exceptions import AccessDenied, AccessError, UserError
+from odoo.modules.module import get_module_resource
 from odoo.tests import common as odoo_tests
 from odoo.tests.common import HttpCase
 
 from .common import ClearanceCase, make_officer, make_student
 
 OFFICE = "clearance_request.group_office_welfare"
+REPORT = "clearance_request.action_report_clearance_certificate"
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def url(path):
@@ -259,3 +264,111 @@ class TestManagerStaffingOverXmlRpc(AttackHttpCase):
             self.execute_as(self.officer, "res.groups", "action_add_staff",
                             self.office.ids, self.newcomer.ids)
         self.assertEqual(self.office.users, staff_before)
+
+
+# ----------------------------------------------------------------------
+# 5. A cleared student renames themself: the certificate follows the name.
+# ----------------------------------------------------------------------
+class TestRenamedStudentCertificate(AttackHttpCase):
+
+    def setUp(self):
+        super().setUp()
+        env = self.env
+        self.manager = make_officer(
+            env, "c.manager", "clearance_request.group_clearance_manager")
+        self.department = make_officer(
+            env, "c.department", "clearance_request.group_office_department")
+        self.student = make_student(env, "96100001", "Cleared Student")
+        request = env["clearance.request"].sudo(self.student).create({
+            "partner_id": self.student.partner_id.id, "reason": "withdrawal"})
+        request.action_submit()
+        request.sudo(self.department).write({"cur_card_received": True})
+        request.sudo(self.department).action_forward()
+        request = request.sudo(self.manager)
+        while request.state == "progress":
+            if request.current_line_id.kind in ("debt", "installments"):
+                request.write({"cur_debt_status": "none"})
+            request.action_forward()
+        self.cleared = request
+        self.assertTrue(request.certificate_valid)
+
+    def test_cleared_student_renames_themself_and_verifies_under_the_new_name(self):
+        self.authenticate(self.student.login, self.student.login)
+        page = self.open("/my/account")
+        self.assertEqual(page.status_code, 200)
+        token = CSRF_RE.search(page.text).group(1)
+        response = self.open("/my/account", data={
+            "csrf_token": token, "name": "Someone Else",
+            "email": "someone@else.test", "phone": "0912000000",
+            "street": "Somewhere", "city": "Tehran",
+            "country_id": str(self.env.ref("base.ir").id)})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.student.partner_id.name, "Someone Else",
+                         "the portal lets the student rename themself")
+
+        body = self.open("/clearance/verify/%s?lang=en_US"
+                         % self.cleared.certificate_code).text
+        self.assertIn('data-certificate-status="valid"', body)
+        table = re.search("<table>.*?</table>", body, re.S).group()
+        self.assertIn("Cleared Student", table)
+        self.assertNotIn("Someone Else", table)
+        self.assertIn("96100001", table, "the student number is shown")
+
+        report = self.env.ref(REPORT).sudo(self.manager)
+        html = report.render_qweb_html(self.cleared.ids)[0].decode()
+        student = re.search('<table class="o_certificate_student">.*?</table>',
+                            html, re.S).group()
+        self.assertIn("Cleared Student", student)
+        self.assertNotIn("Someone Else", student)
+        self.assertIn("۹۶۱۰۰۰۰۱", student)
+
+
+class TestCertifiedIdentity(ClearanceCase):
+
+    def clear(self, request):
+        while request.state == "progress":
+            self.forward(request)
+        return request
+
+    def test_renamed_student_keeps_the_name_cleared(self):
+        request = self.clear(self.new_request())
+        self.assertEqual(
+            (request.certified_name, request.certified_student_number,
+             request.certified_faculty, request.certified_degree),
+            ("Day Student", "91000001", "E-Learning", "bachelor"))
+        self.student_day.partner_id.write({
+            "name": "Renamed", "student_faculty": "Law",
+            "student_degree": "master"})
+        request.invalidate_cache()
+        self.assertEqual(request.certified_name, "Day Student")
+        self.assertEqual(request.certified_faculty, "E-Learning")
+        self.assertEqual(request.certified_degree, "bachelor")
+        # nobody rewrites the record by hand
+        for user in (self.manager, self.student_day, self.officers["welfare"]):
+            with self.assertRaises(AccessError):
+                request.sudo(user).write({"certified_name": "Renamed"})
+        request.invalidate_cache()
+        self.assertEqual(request.certified_name, "Day Student")
+
+    def test_requests_cleared_before_the_upgrade_get_their_record(self):
+        old = self.clear(self.new_request())
+        recorded = self.clear(self.new_request(self.student_other))
+        blank = {"certified_name": False, "certified_student_number": False,
+                 "certified_faculty": False, "certified_degree": False}
+        old.sudo().write(blank)
+        self.student_other.partner_id.name = "Renamed After Clearance"
+        open_request = self.new_request(self.student_second)
+        path = get_module_resource(
+            "clearance_request", "migrations", "11.0.2.1.0", "post-migration.py")
+        spec = importlib.util.spec_from_file_location("post_migration", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "11.0.2.0.0")
+        self.env.cache.invalidate()
+        self.assertEqual(
+            (old.certified_name, old.certified_student_number,
+             old.certified_faculty, old.certified_degree),
+            ("Day Student", "91000001", "E-Learning", "bachelor"))
+        # a record taken at clearance is kept
+        self.assertEqual(recorded.certified_name, "Other Student")
+        self.assertFalse(open_request.certified_name)
