@@ -5,9 +5,11 @@ Each test plays the attacker through the entry point they would use (the ORM
 as that user, XML-RPC, the portal's pages, the public verify page, the
 database manager) and checks that the attack fails and changes nothing."""
 import importlib.util
+import os
 import re
 import xmlrpc.client
 
+import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.exceptions import AccessDenied, AccessError, UserError
 from odoo.modules.module import get_module_resource
@@ -372,3 +374,51 @@ class TestCertifiedIdentity(ClearanceCase):
         # a record taken at clearance is kept
         self.assertEqual(recorded.certified_name, "Other Student")
         self.assertFalse(open_request.certified_name)
+
+
+# ----------------------------------------------------------------------
+# 12. The database manager's master password is the default 'admin'.
+# ----------------------------------------------------------------------
+class TestMasterPassword(AttackHttpCase):
+
+    def test_master_password_is_admin(self):
+        config = odoo.tools.config
+        self.assertFalse(config.verify_admin_password("admin"))
+        # stored hashed, in the running configuration and in its file
+        self.assertTrue(config["admin_passwd"].startswith("$pbkdf2-sha512$"))
+        self.assertTrue(config.rcfile and os.path.exists(config.rcfile))
+        with open(config.rcfile) as handle:
+            lines = [line for line in handle
+                     if line.startswith("admin_passwd")]
+        self.assertEqual(len(lines), 1)
+        self.assertRegex(lines[0], r"^admin_passwd = \$pbkdf2-sha512\$")
+
+    def test_database_manager_with_the_admin_password(self):
+        self.assertFalse(odoo.tools.config["list_db"])
+        page = self.open("/web/database/manager").text
+        self.assertTrue("The database manager has been disabled" in page)
+        # Odoo fills the master password in for the visitor while it is 'admin'
+        self.assertFalse('name="master_pwd" class="form-control" value="admin"'
+                         in page, "the page offers the master password")
+        db = self.env.cr.dbname
+        backup = self.open("/web/database/backup", data={
+            "master_pwd": "admin", "name": db, "backup_format": "zip"})
+        self.assertNotIn("application/octet-stream",
+                         backup.headers.get("Content-Type", ""))
+        self.assertTrue("Database backup error: Access denied" in backup.text)
+        for path, data in (
+                ("/web/database/drop", {"name": "x_none"}),
+                ("/web/database/duplicate", {"name": db, "new_name": "x_copy"}),
+                ("/web/database/change_password", {"master_pwd_new": "x"})):
+            data["master_pwd"] = "admin"
+            response = self.open(path, data=data)
+            self.assertTrue("Access denied" in response.text, path)
+        service = self.xmlrpc("db")
+        for call in (lambda: service.list(),
+                     lambda: service.dump("admin", db, "zip"),
+                     lambda: service.change_admin_password("admin", "x")):
+            with self.assertRaises(xmlrpc.client.Fault):
+                call()
+        self.assertFalse(odoo.tools.config.verify_admin_password("x"))
+        self.assertFalse(self.env["res.users"].search(
+            [("login", "=", "x_copy")]))
