@@ -2,4 +2,5 @@ from . import tools
 from . import models
 from . import controllers
 from . import report
+from . import wizards
 from .hooks import post_init_hook

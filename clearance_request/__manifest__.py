@@ -1,7 +1,7 @@
 {
     "name": "Student Clearance",
     "summary": "Eleven-office student clearance (تسویه حساب) with a student portal",
-    "version": "11.0.2.0.0",
+    "version": "11.0.2.1.0",
     "category": "Education",
     "license": "LGPL-3",
     "author": "clearance_request",
@@ -19,6 +19,7 @@
         "data/mail_queue_data.xml",
         "data/clearance_stage_data.xml",
         "views/layout_templates.xml",
+        "wizards/clearance_office_staff_views.xml",
         "views/clearance_stage_views.xml",
         "views/clearance_request_views.xml",
         "views/res_partner_views.xml",

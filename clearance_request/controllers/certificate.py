@@ -39,9 +39,11 @@ class ClearanceCertificate(http.Controller):
     def clearance_verify(self, code, lang=None, **kw):
         """Anyone holding a certificate's code may check it.
 
-        The page names only the student and the reference, and is the same
-        page, with the same status, for every code that is not a certificate's:
-        it tells nothing about students or requests."""
+        The page names the student as recorded when the request was cleared
+        (their name and student number, as printed on the certificate) and
+        the reference, and is the same page, with the same status, for every
+        code that is not a certificate's: it tells nothing about students or
+        requests."""
         # sudo: visitors have no rights on requests; the only lookup is by
         # the full code, which cannot be guessed.
         clearance = request.env["clearance.request"].sudo().search(
@@ -54,7 +56,8 @@ class ClearanceCertificate(http.Controller):
         request.context = dict(request.context, lang=lang)
         values = {
             "status": status,
-            "student": clearance.partner_id.name or "",
+            "student": clearance.certified_name or "",
+            "student_number": clearance.certified_student_number or "",
             "reference": clearance.name or "",
             "lang": lang,
             "direction": request.env["res.lang"]._lang_get(lang).direction,

@@ -36,6 +36,18 @@ class ClearanceRequest(models.Model):
     certificate_valid = fields.Boolean(
         compute="_compute_certificate_valid",
         help="The request is cleared and its certificate is not revoked.")
+    # The student as the offices cleared them, recorded in the write that
+    # clears the request: the certificate and its verify page show this
+    # record, not the partner, whose name the student edits in the portal.
+    certified_name = fields.Char(
+        readonly=True, copy=False,
+        help="The student's name when the request was cleared.")
+    certified_student_number = fields.Char(readonly=True, copy=False)
+    certified_faculty = fields.Char(readonly=True, copy=False)
+    certified_degree = fields.Selection(
+        selection=lambda self: self.env["res.partner"]._fields[
+            "student_degree"]._description_selection(self.env),
+        readonly=True, copy=False)
 
     _sql_constraints = [
         # The unique constraint is also the index the verify page looks up.
@@ -84,12 +96,38 @@ class ClearanceRequest(models.Model):
         return True
 
     def _cleared_vals(self, now):
-        # The certificate is issued in the same write that clears the request.
+        # The certificate is issued, and the student's identity recorded, in
+        # the same write that clears the request.
         vals = super()._cleared_vals(now)
+        vals.update(self._certified_identity())
         if not self.certificate_code:
             vals.update(certificate_code=new_certificate_code(),
                         certificate_date=now)
         return vals
+
+    def _certified_identity(self):
+        """The student's identity as it is now, for the certificate."""
+        self.ensure_one()
+        # sudo: whoever clears the request records the student's data,
+        # which an office may not read on the partner itself.
+        partner = self.sudo().partner_id
+        return {
+            "certified_name": partner.name,
+            "certified_student_number": partner.student_number,
+            "certified_faculty": partner.student_faculty,
+            "certified_degree": partner.student_degree,
+        }
+
+    @api.model
+    def _fill_certified_identity(self):
+        """Record the identity of the students of requests cleared before
+        it was recorded at clearance (an update from an earlier version); a record
+        already taken is kept. Returns the requests filled."""
+        requests = self.with_context(active_test=False).search([
+            ("state", "=", "cleared"), ("certified_name", "=", False)])
+        for request in requests:
+            transition(request).write(request._certified_identity())
+        return requests
 
     def _check_certificate_access(self):
         """Raise unless the user may download these certificates: the

@@ -131,15 +131,17 @@ class TestSecurityMatrix(ClearanceCase):
     def test_manager_staffs_offices_but_nothing_else(self):
         office = self.env.ref("clearance_request.group_office_welfare")
         new_officer = self.employee
-        self.assertTrue(self.allowed(lambda: office.sudo(self.manager).write(
-            {"users": [(4, new_officer.id)]})))
+        self.assertTrue(self.allowed(lambda: office.sudo(
+            self.manager).action_add_staff(new_officer.ids)))
         self.assertFalse(self.allowed(lambda: office.sudo(self.manager).write(
             {"implied_ids": [(4, self.env.ref("base.group_system").id)]})))
         system = self.env.ref("base.group_system")
         self.assertFalse(self.allowed(lambda: system.sudo(self.manager).write(
             {"users": [(4, self.manager.id)]})))
+        self.assertFalse(self.allowed(lambda: system.sudo(
+            self.manager).action_add_staff(self.manager.ids)))
         self.assertFalse(self.allowed(lambda: office.sudo(
-            self.officers["welfare"]).write({"users": [(4, new_officer.id)]})))
+            self.officers["welfare"]).action_add_staff(new_officer.ids)))
 
 
 class TestStudentAccess(ClearanceCase):

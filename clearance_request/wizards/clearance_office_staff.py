@@ -1,0 +1,56 @@
+from odoo import api, fields, models
+
+from ..models.res_groups import OFFICES_CATEGORY
+
+
+class ClearanceOfficeStaff(models.TransientModel):
+    """Who works in an office, as a list the manager edits; applying it adds
+    and removes users through the office's staffing actions, which check
+    the manager's right and every user."""
+
+    _name = "clearance.office.staff"
+    _description = "Office staff"
+
+    office_id = fields.Many2one(
+        "res.groups", string="Office", required=True, ondelete="cascade",
+        domain=lambda self: [("category_id", "=", self.env.ref(
+            OFFICES_CATEGORY).id)])
+    # No domain on the field: a user who may not be staffed is refused by
+    # the staffing actions with a message, not silently dropped.
+    user_ids = fields.Many2many(
+        "res.users", string="Staff",
+        help="The internal users who act for this office.")
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        office = self.env["res.groups"].browse(values.get("office_id"))
+        # opened from an office or from a stage (its office)
+        context = self.env.context
+        if not office and context.get("active_id"):
+            if context.get("active_model") == "res.groups":
+                office = office.browse(context["active_id"])
+            elif context.get("active_model") == "clearance.stage":
+                office = self.env["clearance.stage"].browse(
+                    context["active_id"]).group_id
+            if "office_id" in fields_list:
+                values["office_id"] = office.id
+        if "user_ids" in fields_list and office:
+            values["user_ids"] = [(6, 0, office.users.ids)]
+        return values
+
+    @api.multi
+    def action_apply(self):
+        self.ensure_one()
+        office = self.office_id
+        current = office.users
+        added = self.user_ids - current
+        removed = current - self.user_ids
+        # One check of everything before any change: a refused user leaves
+        # the office as it was.
+        office._clearance_staff((added | removed).ids)
+        if added:
+            office.action_add_staff(added.ids)
+        if removed:
+            office.action_remove_staff(removed.ids)
+        return {"type": "ir.actions.act_window_close"}
