@@ -7,3 +7,4 @@ from . import res_groups
 from . import clearance_certificate
 from . import base_automation
 from . import clearance_event
+from . import base
