@@ -8,3 +8,5 @@ from . import clearance_certificate
 from . import base_automation
 from . import clearance_event
 from . import base
+from . import mail_followers
+from . import mail_activity
