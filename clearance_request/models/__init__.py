@@ -8,5 +8,7 @@ from . import clearance_certificate
 from . import base_automation
 from . import clearance_event
 from . import base
+from . import clearance_request_mail
+from . import mail_message
 from . import mail_followers
 from . import mail_activity
