@@ -12,6 +12,7 @@
         "security/clearance_security.xml",
         "security/ir.model.access.csv",
         "security/clearance_rules.xml",
+        "security/mail_security.xml",
         "data/ir_sequence_data.xml",
         "data/mail_data.xml",
         "data/mail_template_data.xml",
