@@ -1,5 +1,5 @@
 import psycopg2
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import Forbidden, NotFound
 
 from odoo import _, http
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -181,7 +181,13 @@ class ClearanceChatter(PortalChatter):
     @http.route()
     def portal_chatter_post(self, res_model, res_id, message, **kw):
         self._check_clearance_thread(res_model, res_id)
-        return super().portal_chatter_post(res_model, res_id, message, **kw)
+        try:
+            return super().portal_chatter_post(res_model, res_id, message, **kw)
+        except AccessError as err:
+            # A forged form (another author, sender or recipients): a clear
+            # refusal instead of Odoo's error page; nothing was posted.
+            request.env.cr.rollback()
+            raise Forbidden(err.name)
 
     @http.route()
     def portal_message_fetch(self, res_model, res_id, domain=False, limit=10,

@@ -75,3 +75,27 @@ class ClearanceRequest(models.Model):
             return self.sudo()._office_users().mapped("partner_id").sudo(
                 self.env.uid)
         return self.env["res.partner"]
+
+    @api.model
+    def _remove_unreadable_followers(self):
+        """Remove the follower entries of users who may not read the request
+        they follow: made before following needed that right (an update from
+        11.0.1.1.0). Returns how many were removed."""
+        # sudo: the migration reads every request's followers.
+        followers = self.env["mail.followers"].sudo().search(
+            [("res_model", "=", self._name), ("partner_id.user_ids", "!=", False)])
+        stale = followers.browse()
+        for follower in followers:
+            request = self.browse(follower.res_id).exists()
+            users = follower.partner_id.user_ids
+            if not request or not any(request._readable_by(user) for user in users):
+                stale |= follower
+        stale.unlink()
+        return len(stale)
+
+    def _readable_by(self, user):
+        try:
+            self.sudo(user).check_access_rule("read")
+            return self.sudo(user).check_access_rights("read", raise_exception=False)
+        except AccessError:
+            return False

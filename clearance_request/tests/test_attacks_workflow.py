@@ -170,3 +170,23 @@ class TestOfficeNoteIsInternal(ClearanceCase):
             department.return_to_student("x" * 2001)
         self.assertIn("too long", caught.exception.name)
         self.assertEqual(request.state, "progress")
+
+
+class TestFollowersFromBefore(ClearanceCase):
+
+    def test_the_update_removes_followers_who_may_not_read_the_request(self):
+        """Entries made before following needed the right to read (the
+        update from 11.0.1.1.0 runs this): the other student goes, the
+        request's own student and the office that handled it stay."""
+        request = self.forward(self.new_request())
+        Followers = self.env["mail.followers"].sudo()
+        for partner in (self.student_other.partner_id,
+                        self.officers["department"].partner_id):
+            Followers.create({"res_model": "clearance.request",
+                              "res_id": request.id,
+                              "partner_id": partner.id})
+        removed = self.Request._remove_unreadable_followers()
+        self.assertGreaterEqual(removed, 1)
+        self.assertEqual(
+            request.sudo().message_partner_ids,
+            self.student_day.partner_id | self.officers["department"].partner_id)
