@@ -25,12 +25,14 @@ class Base(models.AbstractModel):
         if not (local.startswith(prefix) and local.endswith(")")):
             return annotated
         local = local[len(prefix):-1]
+        # the type date_trunc() gives: timestamptz for a date column
+        sql_type = "timestamptz" if annotated["type"] == "date" else "timestamp"
         if unit in ("month", "quarter", "year"):
             tz = pytz.timezone(self._context["tz"]) if annotated["tz_convert"] else None
-            annotated["qualified_field"] = jalali.sql_period_start(local, unit)
+            annotated["qualified_field"] = jalali.sql_period_start(local, unit, sql_type)
             annotated["interval"] = jalali.JalaliInterval(unit, tz)
         elif unit == "week":
-            annotated["qualified_field"] = jalali.sql_week_start(local)
+            annotated["qualified_field"] = jalali.sql_week_start(local, sql_type)
         annotated["jalali_unit"] = unit
         return annotated
 

@@ -91,8 +91,8 @@ class TestConversions(TransactionCase):
             rows = self.env.cr.fetchall()
             self.assertEqual(len(rows), 4748)
             wrong = [(day, start) for day, start in rows
-                     if start != jalali.period_start(day, unit)]
+                     if start != str(jalali.period_start(D(*map(int, day.split("-"))), unit))]
             self.assertFalse(wrong[:5], "%s starts differ" % unit)
         self.env.cr.execute("SELECT %s::date" % jalali.sql_week_start(
             "'2026-03-20'::date"))  # a Friday: its week began on Saturday
-        self.assertEqual(self.env.cr.fetchone()[0], D(2026, 3, 14))
+        self.assertEqual(self.env.cr.fetchone()[0], "2026-03-14")

@@ -133,8 +133,9 @@ def _nowruz_days():
 _NOWRUZ_DAYS = None
 
 
-def sql_period_start(expression, unit):
-    """SQL for the first day (a timestamp at midnight) of the Jalali period
+def sql_period_start(expression, unit, timestamp_type="timestamp"):
+    """SQL for the first day (at midnight, of `timestamp_type`: what Odoo's
+    date_trunc() gives, timestamptz for a date column) of the Jalali period
     holding the date or timestamp `expression` (already in local time).
 
     Jalali months have fixed lengths from Nowruz (six of 31 days, five of
@@ -165,18 +166,18 @@ def sql_period_start(expression, unit):
     else:
         raise ValueError("unknown Jalali period %r" % unit)
     return ("(CASE WHEN %(y)s BETWEEN %(first)d AND %(last)d "
-            "THEN (%(start)s + %(offset)s)::timestamp "
-            "ELSE date_trunc('%(unit)s', %(expr)s) END)" % {
+            "THEN (%(start)s + %(offset)s)::%(type)s "
+            "ELSE date_trunc('%(unit)s', %(expr)s)::%(type)s END)" % {
                 "y": year, "first": FIRST_YEAR + 1, "last": LAST_YEAR,
                 "start": start, "offset": offset, "unit": unit,
-                "expr": expression})
+                "expr": expression, "type": timestamp_type})
 
 
-def sql_week_start(expression):
+def sql_week_start(expression, timestamp_type="timestamp"):
     """SQL for the Saturday (at midnight) that starts the week of `expression`:
     Iranian weeks run from Saturday to Friday."""
-    return ("(date_trunc('week', (%s) + interval '2 days') - interval '2 days')"
-            % expression)
+    return ("(date_trunc('week', (%s)::timestamp + interval '2 days') "
+            "- interval '2 days')::%s" % (expression, timestamp_type))
 
 
 class JalaliInterval:
