@@ -9,10 +9,20 @@ odoo.define('web_jalali.datepicker', function (require) {
  * the date widget parses as if the user had typed it.
  */
 
+var basic_fields = require('web.basic_fields');
 var datepicker = require('web.datepicker');
 var calendar = require('web_jalali.calendar');
 
 var watching = false;
+
+/**
+ * @param {Element} element
+ * @returns {boolean} whether the focus on `element` leaves the Jalali picker
+ *          and its inputs
+ */
+function outsidePicker(element) {
+    return !$(element).is('[data-jdp]') && !$(element).closest('jdp-container').length;
+}
 
 /**
  * The page has one Jalali picker, shown under whichever date input gets the
@@ -34,6 +44,20 @@ function watch() {
         autoReadOnlyInput: false,
         showCloseBtn: true,
     });
+    // Moving to another field (with the keyboard too) closes the picker;
+    // again once the picker's opening (300 ms) is over, in case it was still
+    // opening.
+    document.addEventListener('focusin', function (event) {
+        if (!outsidePicker(event.target)) {
+            return;
+        }
+        window.jalaliDatepicker.hide();
+        setTimeout(function () {
+            if (outsidePicker(document.activeElement)) {
+                window.jalaliDatepicker.hide();
+            }
+        }, 350);
+    }, true);
 }
 
 /**
@@ -44,10 +68,7 @@ var JalaliPicker = function (input) {
 };
 JalaliPicker.prototype.date = function () {};
 JalaliPicker.prototype.destroy = function () {
-    var picker = window.jalaliDatepicker;
-    if (picker && picker.input === this.input) {
-        picker.hide();
-    }
+    window.jalaliDatepicker.hide();
 };
 
 datepicker.DateWidget.include({
@@ -78,6 +99,23 @@ datepicker.DateWidget.include({
         if (value && this.isValid()) {
             this.$input.val(calendar.latinDigits(value));
         }
+    },
+});
+
+basic_fields.FieldDate.include({
+    /**
+     * Without Odoo's picker, nothing puts a valid date back in place of a
+     * mistyped one (e.g. Esfand 30th of a common year): the field is invalid,
+     * so the record is not saved without it.
+     *
+     * @override
+     */
+    isValid: function () {
+        var valid = this._super.apply(this, arguments);
+        if (calendar.isActive() && this.datewidget && this.mode === 'edit') {
+            return valid && this.datewidget.isValid();
+        }
+        return valid;
     },
 });
 
