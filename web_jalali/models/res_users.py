@@ -16,13 +16,12 @@ class ResUsers(models.Model):
              "otherwise. Stored dates do not change.")
 
     def __init__(self, pool, cr):
-        init_res = super().__init__(pool, cr)
+        super().__init__(pool, cr)
         # Every user chooses their own calendar in their preferences.
         type(self).SELF_READABLE_FIELDS = list(
             self.SELF_READABLE_FIELDS) + ["calendar_system"]
         type(self).SELF_WRITEABLE_FIELDS = list(
             self.SELF_WRITEABLE_FIELDS) + ["calendar_system"]
-        return init_res
 
     @api.model
     def _uses_jalali(self):
