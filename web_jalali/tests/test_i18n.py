@@ -41,4 +41,4 @@ class TestPersianTranslation(TransactionCase):
         field = self.env["res.users"].with_context(lang="fa_IR").fields_get(
             ["calendar_system"])["calendar_system"]
         self.assertEqual(field["string"], "تقویم")
-        self.assertIn(["jalali", "خورشیدی (هجری شمسی)"], field["selection"])
+        self.assertIn(("jalali", "خورشیدی (هجری شمسی)"), field["selection"])
