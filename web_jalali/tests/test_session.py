@@ -32,7 +32,7 @@ class TestSession(HttpCase):
         self.authenticate(login, login)
         response = self.opener.post(
             "http://127.0.0.1:%s/web/session/get_session_info" % common.PORT,
-            json={"jsonrpc": "2.0", "method": "call", "params": {}}, timeout=10)
+            json={"jsonrpc": "2.0", "method": "call", "params": {}}, timeout=60)
         return response.json()["result"].get("calendar_system")
 
     def test_calendar_in_the_session(self):
@@ -44,12 +44,13 @@ class TestSession(HttpCase):
     def test_backend_page_tells_the_calendar(self):
         for login, calendar in (("t.cal.fa", "jalali"), ("t.cal.en", "gregorian")):
             self.authenticate(login, login)
-            page = self.url_open("/web").text
+            # (the first page of a test may compile the asset bundles)
+            page = self.url_open("/web", timeout=120).text
             self.assertIn('"calendar_system": "%s"' % calendar, page)
         # the browser libraries the project's setup copies from npm are served
         for path in ("jalaali-js/jalaali.js", "jalalidatepicker/jalalidatepicker.min.js",
                      "jalalidatepicker/jalalidatepicker.min.css"):
-            response = self.url_open("/web_jalali/static/lib/" + path)
+            response = self.url_open("/web_jalali/static/lib/" + path, timeout=60)
             self.assertEqual(response.status_code, 200, path)
 
     def test_users_choose_their_own_calendar(self):
