@@ -12,6 +12,7 @@ from selenium.webdriver.common.by import By
 import odoo
 from odoo.tests.common import HttpCase
 from odoo.tools import convert_file
+from odoo.addons.web_jalali.tools import jalali
 
 from .browser import Browser
 from .common import ClearanceCase
@@ -146,6 +147,17 @@ class TestJalaliBackend(HttpCase):
         dates = self.queue_dates()
         self.assertTrue(dates and all(JALALI_DATETIME.match(d) for d in dates), dates)
         browser.screenshot("jalali_my_queue")
+        # Grouped by month, as the pivot and graph views ask: a Jalali month.
+        labels = browser.driver.execute_async_script(
+            "var done = arguments[arguments.length - 1];"
+            "odoo.__DEBUG__.services['web.rpc'].query({model: 'clearance.request',"
+            "  method: 'read_group', args: [[['id', '=', arguments[0]]], ['stage_date'],"
+            "  ['stage_date:month']], kwargs: {context:"
+            "  odoo.__DEBUG__.services['web.session'].user_context}}).then(function (groups) {"
+            "  done(groups.map(function (g) { return g['stage_date:month']; })); });",
+            self.request.id)
+        tehran_now = datetime.datetime.now(pytz.timezone("Asia/Tehran"))
+        self.assertEqual(labels, [jalali.group_label(tehran_now, "month", "fa_IR")])
 
         # The calendar in the browser: Esfand 30th only in leap years, and
         # datetimes in Tehran's time, whatever the browser's zone.
