@@ -6,7 +6,7 @@
     "license": "LGPL-3",
     "author": "clearance_request",
     "website": "http://127.0.0.1:8069",
-    "depends": ["mail", "portal", "base_automation"],
+    "depends": ["mail", "portal", "base_automation", "web_jalali"],
     "external_dependencies": {"python": ["jdatetime", "qrcode"]},
     "data": [
         "security/clearance_security.xml",
