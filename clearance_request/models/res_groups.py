@@ -24,6 +24,12 @@ class ResGroups(models.Model):
         # the validated users joining the validated offices (and, through
         # them, the officer group the offices imply).
         self.sudo().write({"users": [(4, user.id) for user in users]})
+        # An officer's day starts in their office's queue, not in Discuss,
+        # unless the user chose another home action.
+        queue = self.env.ref("clearance_request.clearance_request_action_my_queue")
+        # sudo: as above; only the validated users' empty home action is set.
+        users.filtered(lambda user: not user.sudo().action_id).sudo().write(
+            {"action_id": queue.id})
         _logger.info("user %s added users %s to the offices %s",
                      self.env.uid, users.ids, self.ids)
         return True
