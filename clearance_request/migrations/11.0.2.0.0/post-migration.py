@@ -12,9 +12,10 @@ On a database of 11.0.1.x this upgrade:
   expressions change (`object.request_id.name` becomes `object.name`...);
 - moves the automated actions an administrator attached to events to the
   request, switched off: their code and conditions were written for events;
-- does the events still waiting in the queue (or failed): the chatter entry
-  of each step, the office's words to the student, the mails of its
-  automated actions (queued), then the to-dos of each request;
+- does the events still waiting in the queue (or failed): the chatter line
+  of each step (with the office's words to the student on a visit or a
+  return), the mails of its automated actions (queued), then the to-dos of
+  each request;
 - removes the event queue: its scheduled action, its model and table.
 
 It runs as the superuser with the new code; the event table is still there
@@ -300,8 +301,8 @@ class Upgrade(object):
     # ------------------------------------------------------------------
     def do_waiting_events(self, automations):
         """What the queue would have done for the events it had not done:
-        in their order, the chatter entry, the office's words and the
-        mails of each; then the to-dos of the requests."""
+        in their order, the chatter line and the mails of each; then the
+        to-dos of the requests."""
         self.cr.execute("""
             SELECT id, request_id, event, line_id, user_id, date,
                    from_stage_id, stage_id, from_state, to_state, note
@@ -316,8 +317,6 @@ class Upgrade(object):
             request = Request.browse(event["request_id"])
             user = self.env["res.users"].browse(event["user_id"])
             self.post_tracking(request, user, event)
-            if event["event"] in ("hold", "returned"):
-                self.post_office_words(request, user, event)
             for automation in automations.get(event["event"], []):
                 if automation.active and automation.template_id:
                     self.queue_mail(automation.template_id, request, event)
@@ -328,13 +327,15 @@ class Upgrade(object):
                          len(events), ", ".join(sorted(set(requests.mapped("name")))))
 
     def post_tracking(self, request, user, event):
-        """The chatter entry of the step, as the queue wrote it: the stage
-        and status it changed, in the language of the user who acted, signed
-        by them at the moment they acted."""
-        request = request.with_context(lang=user.lang)
+        """The chatter line of the step, as a step writes it now: the stage
+        and status it changed (in the language of the user who acted) and,
+        on a visit asked or a return, the office's words to the student (in
+        the student's); signed by the user who acted, at the moment they
+        acted."""
         Stage = self.env["clearance.stage"].with_context(
             lang=user.lang, active_test=False)
-        info = request.fields_get(["stage_id", "state"])
+        info = request.with_context(lang=user.lang).fields_get(
+            ["stage_id", "state"])
         old = {"stage_id": Stage.browse(event["from_stage_id"] or []),
                "state": event["from_state"]}
         new = {"stage_id": Stage.browse(event["stage_id"] or []),
@@ -354,22 +355,18 @@ class Upgrade(object):
         subtype = "clearance_request.mt_request_stage"
         if event["from_state"] != event["to_state"]:
             subtype = STATE_SUBTYPES.get(event["to_state"], subtype)
+        words = {}
+        if event["event"] in ("hold", "returned"):
+            line = self.env["clearance.request.line"].browse(
+                event["line_id"] or [])
+            student = request.with_context(lang=request.partner_id.lang)
+            words = {"body": student._office_words(
+                event["event"], line, event["note"] or ""),
+                "message_type": "comment", "content_subtype": "plaintext"}
         request.message_post(
             author_id=user.partner_id.id, email_from=self.address(user),
-            tracking_value_ids=values, subtype=subtype, date=event["date"])
-
-    def post_office_words(self, request, user, event):
-        """The office's words to the student on a visit or a return,
-        signed by the officer at the moment they wrote them."""
-        Message = self.env["mail.message"]
-        last = Message.search([], order="id desc", limit=1).id or 0
-        line = self.env["clearance.request.line"].browse(event["line_id"] or [])
-        request._post_office_words(event["event"], line, event["note"] or "")
-        Message.search([("id", ">", last), ("model", "=", REQUEST_MODEL),
-                        ("res_id", "=", request.id)]).write({
-                            "author_id": user.partner_id.id,
-                            "email_from": self.address(user),
-                            "date": event["date"]})
+            tracking_value_ids=values, subtype=subtype, date=event["date"],
+            **words)
 
     def queue_mail(self, template, request, event):
         """The mail of an automated action of the event, rendered on the
