@@ -680,6 +680,54 @@ class TestServerReliability(unittest.TestCase):
         time.sleep(1)
         self.assertEqual(len(delivered()), 1, "delivered once")
 
+    def test_smtp_refusals_a_temporary_one_waits_a_final_one_fails(self):
+        """The SMTP server refuses a click's mail for now (4xx): the click
+        succeeds and the mail waits, queued, until the server takes it, once.
+        A refusal for good (5xx) fails the mail with the server's reason, and
+        no scheduler run sends it again."""
+        inbox = self.use_inbox()
+        with self.env() as env:
+            self.make_officer(env, "rel.refused", ["department"])
+            requests = self.submitted_requests(env, 2, "80")
+            students = requests.mapped("partner_id").ids
+            env.cr.execute("SELECT coalesce(max(id), 0) FROM mail_mail")
+            last_mail = env.cr.fetchone()[0]
+        officer = self.server.rpc("rel.refused")
+
+        def mail_to(student):
+            with self.env() as env:
+                mails = env["mail.mail"].search([
+                    ("id", ">", last_mail), ("recipient_ids", "in", [student])])
+                return [(m.state, m.failure_reason, m.message_id) for m in mails]
+
+        def delivered(message_id):
+            return len([m for _r, m in list(inbox.received)
+                        if m["Message-Id"] == message_id])
+
+        inbox.refusal = "451 4.3.0 Try again later"
+        self.assertIs(officer("clearance.request", "action_forward",
+                              [requests[0].id]), True)
+        waiting = mail_to(students[0])
+        self.assertEqual([(state, reason) for state, reason, _m in waiting],
+                         [("outgoing", False)])
+        self.server.run_mail_scheduler()
+        self.assertEqual(mail_to(students[0]), waiting, "refused again, waits")
+        inbox.refusal = None
+        self.server.run_mail_scheduler()
+        self.assertEqual(delivered(waiting[0][2]), 1)
+        self.assertEqual(mail_to(students[0]), [])
+        # refused for good
+        inbox.refusal = "550 5.1.1 No such mailbox"
+        self.assertIs(officer("clearance.request", "action_forward",
+                              [requests[1].id]), True)
+        failed = mail_to(students[1])
+        self.assertEqual([state for state, _r, _m in failed], ["exception"])
+        self.assertIn("550", failed[0][1])
+        inbox.refusal = None
+        self.server.run_mail_scheduler()
+        self.assertEqual(mail_to(students[1]), failed)
+        self.assertEqual(delivered(failed[0][2]), 0)
+
     # ------------------------------------------------------------------
     # upgrade
     # ------------------------------------------------------------------
@@ -1259,8 +1307,9 @@ class TestUpgradeFromTheEventQueue(unittest.TestCase):
                          3, "the two forwards of the queue and the new one")
 
     def check_waiting_events_done(self, env, ids, waiting, before):
-        """Each waiting event has its chatter entry (and the office's words),
-        its mails are queued, the to-dos are those of where each request is."""
+        """Each waiting event has its chatter line (with the office's words
+        on a visit or a return), its mails are queued, the to-dos are those
+        of where each request is."""
         Request = env["clearance.request"]
         last_message = max(row["id"] for row in before["messages"])
         last_mail = max([row["id"] for row in before["mails"]] or [0])
@@ -1289,15 +1338,20 @@ class TestUpgradeFromTheEventQueue(unittest.TestCase):
                     expected["state"] = (labels[event["from_state"]],
                                          labels[event["to_state"]])
                 self.assertEqual(changes, expected, request.name)
+                kind = event["to_state"] if "state" in expected else "stage"
+                self.assertEqual(entry.subtype_id, env.ref(
+                    "clearance_request.mt_request_%s" % (
+                        kind if kind in ("hold", "returned", "cleared",
+                                         "cancelled") else "stage")))
                 self.assertEqual((entry.author_id, entry.date),
                                  (user.partner_id, event["date"]), request.name)
-            words = new.filtered(lambda m: m.message_type == "comment")
-            self.assertEqual(
-                [(w.author_id.id, w.date) for w in words],
-                [(env["res.users"].browse(e["user_id"]).partner_id.id, e["date"])
-                 for e in events if e["event"] in ("hold", "returned")])
-            for event, word in zip([e for e in events if e["note"]], words):
-                self.assertIn(event["note"], word.body)
+                # the office's words to the student, on a visit or a return
+                if event["note"]:
+                    self.assertEqual(entry.message_type, "comment")
+                    self.assertIn(event["note"], entry.body)
+                else:
+                    self.assertEqual((entry.message_type, entry.body),
+                                     ("notification", ""))
             # to-dos of the office the request waits for, none otherwise
             waits = request.state in ("progress", "hold")
             self.assertEqual(request.activity_ids.mapped("user_id.login"),
