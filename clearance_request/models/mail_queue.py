@@ -1,7 +1,8 @@
 import logging
+import smtplib
 import threading
 
-from odoo import SUPERUSER_ID, api, models, registry
+from odoo import SUPERUSER_ID, api, models, registry, tools
 
 from .clearance_request import in_transition
 
@@ -20,6 +21,10 @@ class MailMail(models.Model):
       (every minute, data/mail_queue_data.xml) sends them once it is back.
     - Each mail is claimed (row lock, still queued) before it is sent, so the
       after-commit sending and the scheduler never send the same mail twice.
+    - A mail is handed to the SMTP server once its bookkeeping (sent,
+      deleted) is written, and committed right after: a crash between the
+      SMTP server's acceptance and the commit, which would send the mail
+      again, is a matter of a millisecond, not of the bookkeeping's queries.
     """
 
     _inherit = "mail.mail"
@@ -46,7 +51,7 @@ class MailMail(models.Model):
         def send():
             with api.Environment.manage(), registry(dbname).cursor() as cr:
                 api.Environment(cr, SUPERUSER_ID, {})["mail.mail"].browse(
-                    ids).send()
+                    ids).send(auto_commit=True)
 
         self.env.cr.after("commit", send)
 
@@ -85,7 +90,72 @@ class MailMail(models.Model):
             if not self.env.cr.fetchone():
                 continue  # sent, or being sent by another process
             mail.invalidate_cache()
-            super(MailMail, mail)._send(
-                auto_commit=auto_commit, raise_exception=raise_exception,
-                smtp_session=smtp_session)
+            if not smtp_session:  # test mode: nothing is sent
+                super(MailMail, mail)._send(
+                    auto_commit=auto_commit, raise_exception=raise_exception,
+                    smtp_session=smtp_session)
+                continue
+            outbox = _Outbox(smtp_session)
+            try:
+                with self.env.cr.savepoint():
+                    # 11.0's sending writes the mail's fate; the SMTP
+                    # transactions wait for the end of it
+                    super(MailMail, mail)._send(
+                        raise_exception=raise_exception, smtp_session=outbox)
+                    outbox.transmit()
+            except _NotTransmitted as failure:
+                mail._transmission_failed(failure.error)
+                if raise_exception:
+                    raise failure.error
+            if auto_commit is True:
+                # 11.0's contract of auto_commit (the scheduler's), at the
+                # moment the SMTP server has accepted the mail
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         return True
+
+    def _transmission_failed(self, err):
+        """The SMTP server did not take the mail: its bookkeeping was rolled
+        back. A refusal for good fails it, as 11.0 does; anything else (the
+        server went away, a temporary refusal) leaves it queued for the
+        scheduler's next run."""
+        permanent = isinstance(err, (
+            smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)) or (
+                isinstance(err, smtplib.SMTPResponseException)
+                and err.smtp_code >= 500)
+        if not permanent:
+            _logger.warning("mail %s stays queued, the mail server did not "
+                            "take it: %s", self.id, err)
+            return
+        _logger.warning("mail %s refused by the mail server: %s", self.id, err)
+        self.write({"state": "exception", "failure_reason": tools.ustr(err)})
+        self._postprocess_sent_message(mail_sent=False)
+
+
+class _NotTransmitted(Exception):
+    def __init__(self, error):
+        super().__init__(error)
+        self.error = error
+
+
+class _Outbox(object):
+    """An SMTP session that keeps what 11.0's sending hands it, to transmit
+    it (`transmit`) once the mail's bookkeeping is written."""
+
+    def __init__(self, session):
+        self._session = session
+        self._pending = []
+
+    def sendmail(self, *args, **kwargs):
+        self._pending.append((args, kwargs))
+        return {}
+
+    def transmit(self):
+        pending, self._pending = self._pending, []
+        for args, kwargs in pending:
+            try:
+                self._session.sendmail(*args, **kwargs)
+            except Exception as err:  # pylint: disable=broad-except
+                raise _NotTransmitted(err)
+
+    def __getattr__(self, name):
+        return getattr(self._session, name)

@@ -1,14 +1,11 @@
-import asyncore
-import email
-import email.policy
 import re
-import smtpd
 import threading
 
 from odoo.sql_db import db_connect
 from odoo.tests.common import TransactionCase, get_db_name
 
 from .common import OFFICES, ClearanceCase, make_student
+from .inbox import LocalInbox
 
 PERSIAN_DATE = re.compile("^[۰-۹]{4}/[۰-۹]{2}/[۰-۹]{2}$")
 
@@ -238,32 +235,6 @@ class TestNotifications(ClearanceCase):
         # The other automations still work.
         self.forward(request)
         self.one_mail_to(self.student_day.partner_id)
-
-
-class LocalInbox(smtpd.SMTPServer):
-    """An SMTP server on a free local port that keeps what it receives."""
-
-    def __init__(self):
-        self.socket_map = {}
-        self.received = []
-        super().__init__(("127.0.0.1", 0), None, map=self.socket_map)
-        self.port = self.socket.getsockname()[1]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self):
-        while not self._stop.is_set():
-            asyncore.loop(timeout=0.05, map=self.socket_map, count=1)
-
-    def process_message(self, peer, mailfrom, rcpttos, data, **kwargs):
-        self.received.append(
-            (rcpttos, email.message_from_bytes(data, policy=email.policy.default)))
-
-    def stop(self):
-        self._stop.set()
-        self._thread.join(5)
-        asyncore.close_all(map=self.socket_map)
 
 
 class TestMailDelivery(TransactionCase):

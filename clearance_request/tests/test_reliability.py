@@ -1,21 +1,28 @@
 """Reliability against real Odoo servers.
 
-Each test talks to an Odoo server process (`--workers=2`) serving a copy of
-the test database, over XML-RPC as the users would: two officers pressing
-the same button at the same moment, a server killed in the middle of a bulk
-run, an upgrade of an edited database, malformed input. The copy is made
-when the class starts and dropped when it ends; the data the tests need is
-committed in the copy only."""
+Each test talks to an Odoo server process (`--workers=2`, no scheduled
+actions) over XML-RPC as the users would: two officers pressing the same
+button at the same moment, a server killed in the middle of a bulk run, the
+mails of a click reaching an SMTP server (or waiting for it), an upgrade of
+an edited database, malformed input. TestServerReliability serves a copy of
+the test database, made when the class starts and dropped when it ends; the
+data the tests need is committed in the copy only. TestUpgradeFromTheEventQueue
+builds a database with the previous version of the module (its event queue)
+and upgrades it."""
+import collections
 import contextlib
+import json
 import logging
 import os
 import random
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import textwrap
 import threading
 import time
 import unittest
@@ -27,7 +34,9 @@ import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.tests.common import get_db_name
 
+from ..models.clearance_request import TEXT_LIMIT
 from .common import OFFICES
+from .inbox import LocalInbox
 
 _logger = logging.getLogger(__name__)
 
@@ -40,12 +49,67 @@ BUSY = ("Someone else is acting on this request right now. Reload it and "
         "try again.")
 MOVED = ("This request has moved on since you opened it. Reload it to see "
          "where it is now.")
+# Odoo's Message-Id of a mail about a request names the request.
+REQUEST_OF_MAIL = re.compile(r"-openerp-(\d+)-clearance\.request@")
+MAIL_SERVER = "Reliability tests' SMTP server"
 
 
 def free_port():
     with contextlib.closing(socket.socket()) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def postgres(sql):
+    """A statement on the cluster's maintenance database."""
+    db = odoo.sql_db.db_connect("postgres")
+    with contextlib.closing(db.cursor()) as cr:
+        cr.autocommit(True)
+        cr.execute(sql)
+
+
+def drop_database(name):
+    odoo.modules.registry.Registry.delete(name)
+    odoo.sql_db.close_db(name)
+    postgres("""SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                WHERE datname = '%s' AND pid != pg_backend_pid()""" % name)
+    postgres('DROP DATABASE IF EXISTS "%s"' % name)
+    shutil.rmtree(odoo.tools.config.filestore(name), ignore_errors=True)
+
+
+def point_mail_server(env, port):
+    """Odoo's outgoing mail server: 127.0.0.1:port, and no other."""
+    Server = env["ir.mail_server"].with_context(active_test=False)
+    Server.search([("name", "!=", MAIL_SERVER)]).write({"active": False})
+    values = {"name": MAIL_SERVER, "smtp_host": "127.0.0.1",
+              "smtp_port": port, "smtp_encryption": "none", "active": True}
+    server = Server.search([("name", "=", MAIL_SERVER)])
+    if server:
+        server.write(values)
+    else:
+        Server.create(values)
+
+
+def deliveries(inbox):
+    """{request id: Counter of (Message-Id, recipients)}: what the SMTP
+    server received about each request, and how many times."""
+    result = collections.defaultdict(collections.Counter)
+    for recipients, message in list(inbox.received):
+        found = REQUEST_OF_MAIL.search(message["Message-Id"] or "")
+        if found:
+            result[int(found.group(1))][
+                (message["Message-Id"], tuple(sorted(recipients)))] += 1
+    return result
+
+
+def wait_for(condition, timeout, step=0.05):
+    """condition()'s first true value within timeout seconds, or None."""
+    deadline = time.time() + timeout
+    while True:
+        value = condition()
+        if value or time.time() > deadline:
+            return value
+        time.sleep(step)
 
 
 class TimeoutTransport(xmlrpc.client.Transport):
@@ -74,14 +138,17 @@ class Rpc:
 
 
 class OdooServer:
-    """`bin/odoo --workers=2` on one database, on free ports."""
+    """`bin/odoo --workers=2` on one database, on free ports, without
+    scheduled actions (the tests run them when they mean to)."""
 
-    def __init__(self, db, workdir):
+    def __init__(self, db, workdir, addons_path=None):
         self.db = db
         self.workdir = workdir
+        os.makedirs(workdir, exist_ok=True)
         self.conf = os.path.join(workdir, "odoo.conf")
         self.log = os.path.join(workdir, "odoo.log")
-        config = odoo.tools.config
+        config = dict(odoo.tools.config.options)
+        config["addons_path"] = addons_path or config["addons_path"]
         with open(self.conf, "w") as handle:
             handle.write("[options]\n" + "".join(
                 "%s = %s\n" % (key, config[key]) for key in (
@@ -154,6 +221,14 @@ class OdooServer:
     def rpc(self, login, password=None):
         return Rpc(self.url, self.db, login, password or login)
 
+    def run_mail_scheduler(self):
+        """Odoo's mail scheduler, run by this server as its cron thread runs
+        it (the scheduled action's own code, as its user)."""
+        admin = self.rpc("admin", "admin")
+        cron_id = admin("ir.model.data", "xmlid_to_res_id",
+                        "mail.ir_cron_mail_scheduler_action")
+        admin("ir.cron", "method_direct_trigger", [cron_id])
+
 
 class TestServerReliability(unittest.TestCase):
 
@@ -163,13 +238,13 @@ class TestServerReliability(unittest.TestCase):
         cls.source = get_db_name()
         cls.db = "%s_reliability" % cls.source
         cls.workdir = tempfile.mkdtemp(prefix="clearance-reliability-")
-        cls._drop_copy()
+        drop_database(cls.db)
         # The template may have no other session: close this process's
         # idle connections to it first.
         for attempt in range(10):
             odoo.sql_db.close_db(cls.source)
             try:
-                cls._postgres("CREATE DATABASE \"%s\" TEMPLATE \"%s\"" % (
+                postgres("CREATE DATABASE \"%s\" TEMPLATE \"%s\"" % (
                     cls.db, cls.source))
                 break
             except Exception:
@@ -197,24 +272,8 @@ class TestServerReliability(unittest.TestCase):
         server = getattr(cls, "server", None)
         if server:
             server.stop()
-        cls._drop_copy()
+        drop_database(cls.db)
         shutil.rmtree(cls.workdir, ignore_errors=True)
-
-    @classmethod
-    def _postgres(cls, sql):
-        db = odoo.sql_db.db_connect("postgres")
-        with contextlib.closing(db.cursor()) as cr:
-            cr.autocommit(True)
-            cr.execute(sql)
-
-    @classmethod
-    def _drop_copy(cls):
-        odoo.modules.registry.Registry.delete(cls.db)
-        odoo.sql_db.close_db(cls.db)
-        cls._postgres("""SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                         WHERE datname = '%s' AND pid != pg_backend_pid()""" % cls.db)
-        cls._postgres('DROP DATABASE IF EXISTS "%s"' % cls.db)
-        shutil.rmtree(odoo.tools.config.filestore(cls.db), ignore_errors=True)
 
     def setUp(self):
         super().setUp()
@@ -229,6 +288,14 @@ class TestServerReliability(unittest.TestCase):
         """A committed transaction on the copy (others' processes read it)."""
         with api.Environment.manage(), self.registry.cursor() as cr:
             yield api.Environment(cr, uid, {"tz": "Asia/Tehran"})
+
+    def use_inbox(self, port=0):
+        """An SMTP server on this machine that the copy's Odoo mails to."""
+        inbox = LocalInbox(port)
+        self.addCleanup(inbox.stop)
+        with self.env() as env:
+            point_mail_server(env, inbox.port)
+        return inbox
 
     def said_to(self, login, *sources):
         """The messages as the user reads them, in their language."""
@@ -419,43 +486,22 @@ class TestServerReliability(unittest.TestCase):
         forwards, holds = cr.fetchone()
         return forwards + holds
 
-    QUEUE_SCRIPT = "\n".join([
-        "import sys, odoo",
-        "odoo.tools.config.parse_config(['-c', sys.argv[1], '-d', sys.argv[2]])",
-        "registry = odoo.registry(sys.argv[2])",
-        "with odoo.api.Environment.manage(), registry.cursor() as cr:",
-        "    env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})",
-        "    env['clearance.event']._process_pending(commit=True)",
-    ])
-
-    def count_events(self, state):
+    def mail_signature(self, inbox, request_id, before):
+        """The request's chatter, queued mails, notifications and to-dos, and
+        how many mails about it the SMTP server received since `before`."""
         with self.env() as env:
-            env.cr.execute("SELECT count(*) FROM clearance_event WHERE state = %s",
-                           [state])
-            return env.cr.fetchone()[0]
-
-    def kill_event_queue_midway(self):
-        """An Odoo process doing the event queue as the scheduled action
-        does, SIGKILLed once it has done a few events."""
-        pending, done = self.count_events("pending"), self.count_events("done")
-        self.assertGreater(pending, 5, "the bulk run left events to do")
-        process = subprocess.Popen(
-            [sys.executable, "-c", self.QUEUE_SCRIPT, self.server.conf, self.db],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
-        deadline = time.time() + START_TIMEOUT
-        while self.count_events("done") < done + 3 and time.time() < deadline:
-            time.sleep(0.02)
-        process.kill()
-        process.wait()
-        self.assertEqual(process.returncode, -signal.SIGKILL)
-        self.assertTrue(0 < self.count_events("pending") < pending,
-                        "killed in the middle of the queue")
+            result = self.signature(env.cr, request_id)
+        result["delivered"] = sum(deliveries(inbox)[request_id].values()) - \
+            sum(before[request_id].values())
+        return result
 
     def test_server_killed_during_a_bulk_run(self):
         """A client forwards many requests; the server is SIGKILLed in the
-        middle. After a restart, no request is half-advanced and each has
-        exactly the chatter, mails and to-dos of the actions that committed."""
+        middle. After a restart and a run of the mail scheduler, no request
+        is half-advanced, and each has exactly the chatter, to-dos and mails
+        of the actions that committed: every mail reached the SMTP server
+        once, none was lost or sent twice."""
+        inbox = self.use_inbox()
         with self.env() as env:
             self.make_officer(env, "rel.bulk", OFFICES)
             references = self.submitted_requests(env, 2, "72")
@@ -463,19 +509,22 @@ class TestServerReliability(unittest.TestCase):
             kinds = {r.id: ("hold" if index % 2 else "plain")
                      for index, r in enumerate(bulk)}
             kinds.update({references[0].id: "plain", references[1].id: "hold"})
+        # The submissions' mails, queued by this process (which sends none),
+        # leave first: from here on, each step's mails leave with the step.
+        self.server.run_mail_scheduler()
+        before = deliveries(inbox)
         rpc = self.server.rpc("rel.bulk")
         # the same scripts without a fault: what each step leaves behind
         expected = {}
         for request_id in references.ids:
             kind = kinds[request_id]
-            with self.env() as env:
-                env["clearance.event"]._process_pending()
-                expected[kind] = [self.signature(env.cr, request_id)]
+            expected[kind] = [self.mail_signature(inbox, request_id, before)]
             for action in self.SCRIPTS[kind]:
                 self.run_script(rpc, request_id, [action])
-                with self.env() as env:
-                    env["clearance.event"]._process_pending()
-                    expected[kind].append(self.signature(env.cr, request_id))
+                expected[kind].append(
+                    self.mail_signature(inbox, request_id, before))
+        self.assertEqual([s["delivered"] for s in expected["plain"]],
+                         list(range(6)), "one mail per step, sent with it")
         # the bulk run, two clients, killed after a random number of actions
         done, errors = [], []
         work = list(bulk.ids)
@@ -507,26 +556,31 @@ class TestServerReliability(unittest.TestCase):
         self.assertTrue(errors, "the kill interrupted the clients")
         self.assertFalse([e for e in errors if isinstance(e, xmlrpc.client.Fault)],
                          "only the kill stops the clients")
+        # After the restart, the mail scheduler sends what the kill kept from
+        # leaving with its step; a second run finds nothing left to send.
         self.server.start()
-        # the event queue does what the committed actions left for it, each
-        # event once, in a process killed in the middle of it first
-        self.kill_event_queue_midway()
-        with self.env() as env:
-            env["clearance.event"]._process_pending(commit=True)
-            env.cr.execute("SELECT state, count(*) FROM clearance_event "
-                           "GROUP BY state")
-            self.assertEqual(set(dict(env.cr.fetchall())), {"done"})
+        self.server.run_mail_scheduler()
+        received = len(inbox.received)
+        self.server.run_mail_scheduler()
+        self.assertEqual(len(inbox.received), received)
+        # (A kill in the instant between the SMTP server's acceptance of a
+        # mail and the commit that records it would send that mail again:
+        # SMTP cannot tell the two apart. The queue commits right after the
+        # acceptance, so that instant is a millisecond or two.)
+        doubled = {key: count for per_request in deliveries(inbox).values()
+                   for key, count in per_request.items() if count > 1}
+        self.assertEqual(doubled, {}, "no mail reached the SMTP server twice")
         with self.env() as env:
             committed = {}
             for request_id in bulk.ids:
                 self.assertEqual(self.request_problems(env.cr, request_id), [],
                                  "request %s" % request_id)
-                steps = self.committed_actions(env.cr, request_id)
-                committed[request_id] = steps
-                self.assertEqual(
-                    self.signature(env.cr, request_id),
-                    expected[kinds[request_id]][steps],
-                    "request %s after %d actions" % (request_id, steps))
+                committed[request_id] = self.committed_actions(env.cr, request_id)
+        for request_id, steps in committed.items():
+            self.assertEqual(
+                self.mail_signature(inbox, request_id, before),
+                expected[kinds[request_id]][steps],
+                "request %s after %d actions" % (request_id, steps))
         total = sum(committed.values())
         self.assertGreaterEqual(total, len(done), "every answered action committed")
         self.assertLess(total, 5 * len(bulk), "the run was interrupted")
@@ -535,82 +589,148 @@ class TestServerReliability(unittest.TestCase):
         script = self.SCRIPTS[kinds[unfinished]][committed[unfinished]:]
         self.run_script(self.server.rpc("rel.bulk"), unfinished, script)
         with self.env() as env:
-            env["clearance.event"]._process_pending()
             self.assertEqual(self.committed_actions(env.cr, unfinished), 5)
-            self.assertEqual(self.signature(env.cr, unfinished),
-                             expected[kinds[unfinished]][5])
+        self.assertEqual(self.mail_signature(inbox, unfinished, before),
+                         expected[kinds[unfinished]][5])
 
-    def test_a_failing_event_keeps_its_error_and_is_retried(self):
-        """An event whose work fails (here, a template an admin broke for one
-        request) is rolled back whole and kept as failed with its error; the
-        other events go on; Retry does it once the cause is fixed."""
+    # ------------------------------------------------------------------
+    # mail delivery
+    # ------------------------------------------------------------------
+    def test_a_clicks_mail_reaches_the_smtp_server_within_seconds(self):
+        """An officer sends a request on: the student's mail is handed to
+        the SMTP server with the click (this server runs no scheduled
+        action, so no scheduler sends it), well within a minute."""
+        inbox = self.use_inbox()
         with self.env() as env:
-            self.make_officer(env, "rel.queue", OFFICES)
-            self.make_officer(env, "rel.queue.manager", []).write({
-                "groups_id": [(4, env.ref(
-                    "clearance_request.group_clearance_manager").id)]})
-            requests = self.submitted_requests(env, 2, "79")
-            env["clearance.event"]._process_pending()
-            template = env.ref("clearance_request.mail_template_request_forwarded")
-            subjects = {lang: template.with_context(lang=lang).subject
-                        for lang in ("en_US", "fa_IR")}
-            broken = ("${object.request_id.id == %d and 1 / 0 or "
-                      "object.request_id.name}" % requests[0].id)
-            for lang in subjects:
-                template.with_context(lang=lang).subject = broken
-        rpc = self.server.rpc("rel.queue")
-        for request_id in requests.ids:
-            rpc("clearance.request", "action_forward", [request_id])
-        # nobody but the queue may run it, and only managers read it
-        with self.assertRaisesRegex(xmlrpc.client.Fault, "[Pp]rivate"):
-            rpc("clearance.event", "_process_pending", [])
-        with self.assertRaisesRegex(xmlrpc.client.Fault, r"clearance\.event"):
-            rpc("clearance.event", "search_read", [[]], fields=["state"])
+            self.make_officer(env, "rel.prompt", ["department"])
+            request = self.submitted_requests(env, 1, "78")
+            request_id, student = request.id, request.partner_id.email
+        officer = self.server.rpc("rel.prompt")
 
-        def mails_and_entries(env, request_id):
-            env.cr.execute("""
-                SELECT (SELECT count(*) FROM mail_mail mm JOIN mail_message m
-                        ON m.id = mm.mail_message_id
-                        WHERE m.model = 'clearance.request' AND m.res_id = %(r)s),
-                       (SELECT count(DISTINCT t.mail_message_id)
-                        FROM mail_tracking_value t JOIN mail_message m
-                        ON m.id = t.mail_message_id
-                        WHERE m.model = 'clearance.request' AND m.res_id = %(r)s),
-                       (SELECT string_agg(a.summary, ',' ORDER BY a.user_id)
-                        FROM mail_activity a
-                        WHERE a.res_model = 'clearance.request'
-                          AND a.res_id = %(r)s)
-                """, {"r": request_id})
-            return env.cr.fetchone()
+        def to_student():
+            return [(message, arrival) for (recipients, message), arrival
+                    in zip(list(inbox.received), list(inbox.arrivals))
+                    if recipients == [student]]
+
+        clicked = time.time()
+        self.assertIs(officer("clearance.request", "action_forward", [request_id]),
+                      True)
+        arrived = wait_for(to_student, 60)
+        self.assertTrue(arrived, "the student's mail reached the SMTP server")
+        message, arrival = arrived[0]
+        seconds = arrival - clicked
+        measure = ("the forward's mail reached the SMTP server %.2f s after "
+                   "the click" % seconds)
+        # for whoever runs the test (pytest -s or -rP)
+        print(measure)  # pylint: disable=print-used
+        _logger.info(measure)
+        self.assertLess(seconds, 60)
+        self.assertEqual(REQUEST_OF_MAIL.search(message["Message-Id"]).group(1),
+                         str(request_id))
+        time.sleep(1)
+        self.assertEqual(len(to_student()), 1, "one mail, sent once")
+
+    def test_smtp_down_the_click_succeeds_and_the_mail_waits(self):
+        """With the SMTP server down, a click still succeeds and its mail
+        waits in the queue (not failed for good); the scheduler, every
+        minute, retries it and delivers it once the server is back, once."""
+        port = free_port()  # nothing listens there
+        with self.env() as env:
+            point_mail_server(env, port)
+            scheduler = env.ref("mail.ir_cron_mail_scheduler_action")
+            self.assertEqual(
+                (scheduler.active, scheduler.interval_number,
+                 scheduler.interval_type), (True, 1, "minutes"))
+            self.make_officer(env, "rel.down", ["department"])
+            request = self.submitted_requests(env, 1, "79")
+            request_id, student = request.id, request.partner_id.id
+            kharazmi = env.ref("clearance_request.stage_library_kharazmi").id
+            env.cr.execute("SELECT coalesce(max(id), 0) FROM mail_mail")
+            last_mail = env.cr.fetchone()[0]
+        officer = self.server.rpc("rel.down")
+        self.assertIs(officer("clearance.request", "action_forward", [request_id]),
+                      True)
+
+        def queued():
+            with self.env() as env:
+                mails = env["mail.mail"].search([
+                    ("id", ">", last_mail), ("res_id", "=", request_id),
+                    ("model", "=", "clearance.request"),
+                    ("recipient_ids", "in", [student])])
+                return [(m.state, m.failure_reason, m.message_id) for m in mails]
 
         with self.env() as env:
-            before = mails_and_entries(env, requests[0].id)
+            self.assertEqual(env["clearance.request"].browse(request_id).stage_id.id,
+                             kharazmi, "the click succeeded")
+        mails = queued()
+        self.assertEqual([(state, reason) for state, reason, _m in mails],
+                         [("outgoing", False)], "the mail waits, not failed")
+        message_id = mails[0][2]
+        # the scheduler tries while the SMTP server is still down
+        self.server.run_mail_scheduler()
+        self.assertEqual(queued(), mails)
+        # the SMTP server comes back on the same port
+        inbox = LocalInbox(port)
+        self.addCleanup(inbox.stop)
+
+        def delivered():
+            return [m for _r, m in list(inbox.received)
+                    if m["Message-Id"] == message_id]
+
+        self.server.run_mail_scheduler()
+        self.assertEqual(len(delivered()), 1)
+        self.assertEqual(queued(), [], "sent, and no longer queued")
+        self.server.run_mail_scheduler()
+        time.sleep(1)
+        self.assertEqual(len(delivered()), 1, "delivered once")
+
+    def test_smtp_refusals_a_temporary_one_waits_a_final_one_fails(self):
+        """The SMTP server refuses a click's mail for now (4xx): the click
+        succeeds and the mail waits, queued, until the server takes it, once.
+        A refusal for good (5xx) fails the mail with the server's reason, and
+        no scheduler run sends it again."""
+        inbox = self.use_inbox()
         with self.env() as env:
-            env["clearance.event"]._process_pending(commit=True)
-        # a new transaction sees what the queue's own transactions committed
-        with self.env() as env:
-            failed = env["clearance.event"].search([("state", "=", "failed")])
-            self.assertEqual(failed.mapped("request_id").ids, requests[:1].ids)
-            self.assertIn("Failed to render template", failed.error)
-            self.assertEqual(mails_and_entries(env, requests[0].id), before,
-                             "nothing of the failed event is left")
-            done = mails_and_entries(env, requests[1].id)
-            self.assertEqual(done[0], 3, "received, new office and forwarded mails")
-            template = env.ref("clearance_request.mail_template_request_forwarded")
-            for lang, subject in subjects.items():
-                template.with_context(lang=lang).subject = subject
-        self.server.rpc("rel.queue.manager")(
-            "clearance.event", "action_retry", failed.ids)
-        with self.env() as env:
-            # as the server runs it: the scheduled action's own code
-            cron = env.ref("clearance_request.ir_cron_process_events")
-            self.assertEqual((cron.active, cron.interval_number, cron.interval_type),
-                             (True, 1, "minutes"))
-            cron.method_direct_trigger()
-        with self.env() as env:
-            self.assertEqual(failed.with_env(env).state, "done")
-            self.assertEqual(mails_and_entries(env, requests[0].id), done)
-            self.assertEqual(mails_and_entries(env, requests[1].id), done)
+            self.make_officer(env, "rel.refused", ["department"])
+            requests = self.submitted_requests(env, 2, "80")
+            students = requests.mapped("partner_id").ids
+            env.cr.execute("SELECT coalesce(max(id), 0) FROM mail_mail")
+            last_mail = env.cr.fetchone()[0]
+        officer = self.server.rpc("rel.refused")
+
+        def mail_to(student):
+            with self.env() as env:
+                mails = env["mail.mail"].search([
+                    ("id", ">", last_mail), ("recipient_ids", "in", [student])])
+                return [(m.state, m.failure_reason, m.message_id) for m in mails]
+
+        def delivered(message_id):
+            return len([m for _r, m in list(inbox.received)
+                        if m["Message-Id"] == message_id])
+
+        inbox.refusal = "451 4.3.0 Try again later"
+        self.assertIs(officer("clearance.request", "action_forward",
+                              [requests[0].id]), True)
+        waiting = mail_to(students[0])
+        self.assertEqual([(state, reason) for state, reason, _m in waiting],
+                         [("outgoing", False)])
+        self.server.run_mail_scheduler()
+        self.assertEqual(mail_to(students[0]), waiting, "refused again, waits")
+        inbox.refusal = None
+        self.server.run_mail_scheduler()
+        self.assertEqual(delivered(waiting[0][2]), 1)
+        self.assertEqual(mail_to(students[0]), [])
+        # refused for good
+        inbox.refusal = "550 5.1.1 No such mailbox"
+        self.assertIs(officer("clearance.request", "action_forward",
+                              [requests[1].id]), True)
+        failed = mail_to(students[1])
+        self.assertEqual([state for state, _r, _m in failed], ["exception"])
+        self.assertIn("550", failed[0][1])
+        inbox.refusal = None
+        self.server.run_mail_scheduler()
+        self.assertEqual(mail_to(students[1]), failed)
+        self.assertEqual(delivered(failed[0][2]), 0)
 
     # ------------------------------------------------------------------
     # upgrade
@@ -673,11 +793,11 @@ class TestServerReliability(unittest.TestCase):
             ref("clearance_request.group_office_welfare").name = \
                 "Welfare and Student Loans"
             automations = env["base.automation"].search(
-                [("model_id.model", "=", "clearance.event")], limit=1)
+                [("model_id.model", "=", "clearance.request")], limit=1)
             automations.active = False
             templates = env["mail.template"].search(
-                [("model_id.model", "=", "clearance.event")], limit=1)
-            templates.subject = "Edited subject ${object.request_id.name}"
+                [("model_id.model", "=", "clearance.request")], limit=1)
+            templates.subject = "Edited subject ${object.name}"
         with self.env() as env:
             stage = env.ref("clearance_request.stage_library_shirazi")
             names = {lang: stage.with_context(lang=lang).name
@@ -825,12 +945,22 @@ class TestServerReliability(unittest.TestCase):
         department = self.server.rpc("rel.html.department")
         kharazmi = self.server.rpc("rel.html.kharazmi")
         script = '<script>alert("x")</script><img src=x onerror="alert(1)"><b>bold</b>'
-        # one megabyte of office note is kept whole, as text
-        big = ("یادداشت " * 131072)[:1000000]
-        department("clearance.request", "write", [world["mine"]], {"cur_note": big})
-        note = department("clearance.request", "read", [world["mine"]],
-                          fields=["cur_note"])[0]["cur_note"]
-        self.assertEqual(note, big)
+        # the longest office note allowed is kept whole, as text; a megabyte
+        # is refused with a clear message and changes nothing
+        longest = ("یادداشت " * TEXT_LIMIT)[:TEXT_LIMIT]
+        department("clearance.request", "write", [world["mine"]],
+                   {"cur_note": longest})
+
+        def note():
+            return department("clearance.request", "read", [world["mine"]],
+                              fields=["cur_note"])[0]["cur_note"]
+
+        self.assertEqual(note(), longest)
+        fault = self.assertRefused(
+            department, "clearance.request", "write", [world["mine"]],
+            {"cur_note": ("یادداشت " * 131072)[:1000000]})
+        self.assertIn(str(TEXT_LIMIT), fault.faultString)
+        self.assertEqual(note(), longest)
         # markup typed into text fields comes back as the same plain text
         student("clearance.request", "write", [world["mine"]], {"student_note": script})
         department("clearance.request", "write", [world["mine"]], {"cur_note": script})
@@ -849,7 +979,6 @@ class TestServerReliability(unittest.TestCase):
         kharazmi("clearance.request", "message_post", [world["theirs"]],
                  body=script, message_type="comment")
         with self.env() as env:
-            env["clearance.event"]._process_pending()
             messages = env["mail.message"].search([
                 ("model", "=", "clearance.request"),
                 ("res_id", "=", world["theirs"])])
@@ -866,3 +995,458 @@ class TestServerReliability(unittest.TestCase):
                     if isinstance(element.tag, str)
                     for name, value in element.attrib.items()
                     if name.startswith("on") or "javascript:" in value], html)
+
+
+# The previous version of the module: the event queue (11.0.1.1.0).
+QUEUE_COMMIT = "1824d07"
+# Run by that version on its database: users, requests, events the queue has
+# done and events it has not (one failed), and an administrator's edits.
+QUEUE_DATA_SCRIPT = textwrap.dedent('''
+    import json
+    import sys
+
+    import odoo
+    from odoo import SUPERUSER_ID, api
+
+    odoo.tools.config.parse_config(["-c", sys.argv[1], "-d", sys.argv[2]])
+    OFFICES = json.loads(sys.argv[3])
+    registry = odoo.registry(sys.argv[2])
+    with api.Environment.manage(), registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        ref = env.ref
+        ref("base.lang_en").active = True
+        Users = env["res.users"].with_context(no_reset_password=True)
+
+        def user(login, groups, lang="en_US", **extra):
+            return Users.create(dict({
+                "name": login, "login": login, "password": login,
+                "lang": lang, "email": "%s@upgrade.test" % login,
+                "groups_id": [(6, 0, [ref(g).id for g in groups])]}, **extra))
+
+        officer = user("up.officer", ["base.group_user"] + [
+            "clearance_request.group_office_%s" % o for o in OFFICES])
+        students = {}
+
+        def request(label, lang="en_US"):
+            student = user("up.%s" % label, ["base.group_portal"], lang=lang,
+                           student_number="8800%s" % label,
+                           student_shift="day", student_degree="bachelor")
+            students[label] = student
+            req = env["clearance.request"].sudo(student).create({
+                "partner_id": student.partner_id.id, "reason": "withdrawal"})
+            req.action_submit()
+            return req.sudo(officer)
+
+        def forward(req):
+            kind = req.current_line_id.kind
+            if kind == "card":
+                req.write({"cur_card_received": True})
+            elif kind in ("debt", "installments"):
+                req.write({"cur_debt_status": "none"})
+            req.action_forward()
+            req.invalidate_cache()
+
+        queue = env["clearance.event"]._process_pending
+
+        # The administrator's edits (import_file: no registry reload, which
+        # would commit, from this script).
+        forwarded = ref("clearance_request.mail_template_request_forwarded")
+        forwarded.subject = ("Step done: ${object.request_id.name} is now "
+                             "with ${object.office_id.name}")
+        forwarded.with_context(lang="fa_IR").subject = (
+            "گام انجام شد: ${object.request_id.name} نزد "
+            "${object.office_id.name}")
+        hold = ref("clearance_request.mail_template_request_hold")
+        hold.body_html = hold.body_html.replace(
+            "Instructions for the visit:", "What to bring and where to come:")
+        Automation = env["base.automation"].with_context(import_file=True)
+        Automation.browse(ref(
+            "clearance_request.automation_request_cancelled").id).write(
+                {"active": False})
+        Automation.create({
+            "name": "Tell the dormitory office",
+            "model_id": ref("clearance_request.model_clearance_event").id,
+            "trigger": "on_clearance_event", "clearance_event": "forwarded",
+            "state": "code",
+            "code": "record.request_id.message_post(body='dormitory told')"})
+
+        # What the queue has done ...
+        forwarded_twice = request("1")
+        held = request("3")
+        returned = request("4", lang="fa_IR")
+        cancelled = request("5")
+        cleared = request("6")
+        resubmitted = request("7")
+        forward(held)
+        returned.return_to_student(reason="Your student card is missing.")
+        while cleared.stage_id != ref("clearance_request.stage_welfare"):
+            forward(cleared)
+        queue()
+        resubmitted.return_to_student(reason="Add your last term.")
+        queue()
+        # ... and what it has not: the steps since
+        forward(forwarded_twice)
+        forward(forwarded_twice)
+        submitted = request("2", lang="fa_IR")
+        held.hold_for_visit(instructions="Bring the two library books.")
+        returned.sudo(students["4"]).resubmit(note="Here it is.")
+        returned.sudo(officer).return_to_student(reason="The card is torn.")
+        cancelled.sudo(students["5"]).action_cancel()
+        forward(cleared)
+        resubmitted.sudo(students["7"]).resubmit(note="Added.")
+        # an event the queue tried and failed
+        cr.execute("""UPDATE clearance_event SET state = 'failed', error = 'x'
+                      WHERE id = (SELECT max(id) FROM clearance_event
+                                  WHERE request_id = %s)""", [returned.id])
+        print(json.dumps({label: r.id for label, r in [
+            ("forwarded_twice", forwarded_twice), ("submitted", submitted),
+            ("held", held), ("returned", returned), ("cancelled", cancelled),
+            ("cleared", cleared), ("resubmitted", resubmitted)]}))
+''')
+SHIPPED_AUTOMATIONS = [
+    "automation_request_submitted", "automation_request_new_office",
+    "automation_request_forwarded", "automation_request_hold",
+    "automation_request_returned", "automation_request_cleared",
+    "automation_request_cancelled"]
+
+
+def sql_rows(db, sql, params=None):
+    """Rows of a query on a database, as dicts."""
+    with contextlib.closing(odoo.sql_db.db_connect(db).cursor()) as cr:
+        cr.execute(sql, params)
+        names = [d[0] for d in cr.description]
+        return [dict(zip(names, row)) for row in cr.fetchall()]
+
+
+def shipped_templates(db):
+    """{xml id: texts and Persian translations} of the module's templates."""
+    result = {}
+    for row in sql_rows(db, """
+            SELECT d.name AS xmlid, t.model, t.subject, t.body_html,
+                   t.partner_to, t.lang, t.email_from,
+                   (SELECT value FROM ir_translation WHERE lang = 'fa_IR'
+                    AND name = 'mail.template,subject' AND res_id = t.id)
+                       AS subject_fa,
+                   (SELECT value FROM ir_translation WHERE lang = 'fa_IR'
+                    AND name = 'mail.template,body_html' AND res_id = t.id)
+                       AS body_html_fa
+            FROM mail_template t JOIN ir_model_data d ON d.res_id = t.id
+             AND d.model = 'mail.template' AND d.module = 'clearance_request'
+            """):
+        result[row.pop("xmlid")] = row
+    return result
+
+
+def shipped_automations(db):
+    result = {}
+    for row in sql_rows(db, """
+            SELECT d.name AS xmlid, s.name, s.model_name, a.trigger,
+                   a.filter_pre_domain, a.filter_domain, s.state, a.active,
+                   (SELECT name FROM ir_model_data WHERE model = 'mail.template'
+                    AND res_id = s.template_id) AS template
+            FROM base_automation a
+            JOIN ir_act_server s ON s.id = a.action_server_id
+            JOIN ir_model_data d ON d.res_id = a.id
+             AND d.model = 'base.automation' AND d.module = 'clearance_request'
+            """):
+        result[row.pop("xmlid")] = row
+    return result
+
+
+class TestUpgradeFromTheEventQueue(unittest.TestCase):
+    """A database of the event queue's version, edited by its administrator
+    and with events the queue had not done, upgraded to this version."""
+
+    def setUp(self):
+        super().setUp()
+        if subprocess.run(["git", "-C", ROOT, "cat-file", "-e",
+                           QUEUE_COMMIT + "^{commit}"],
+                          stderr=subprocess.DEVNULL).returncode:
+            self.skipTest("the repository's history lacks %s" % QUEUE_COMMIT)
+        self.source = get_db_name()
+        self.db = "%s_from_queue" % self.source
+        self.workdir = tempfile.mkdtemp(prefix="clearance-upgrade-")
+        self.addCleanup(shutil.rmtree, self.workdir, True)
+        drop_database(self.db)
+        self.addCleanup(drop_database, self.db)
+
+    def run_odoo(self, server, *args, log):
+        """An Odoo command that stops when done; its log must be clean."""
+        path = os.path.join(self.workdir, log)
+        done = subprocess.run(server.command(*args, log=path),
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=900)
+        output = server.log_tail(10 ** 7, log=path) + done.stdout.decode()
+        self.assertEqual(done.returncode, 0, output[-3000:])
+        self.assertNotRegex(output, r" (ERROR|CRITICAL) ", output[-3000:])
+        return output
+
+    def queue_database(self):
+        """The previous version's module, from git, installed in a new
+        database with its data; returns the requests' ids by label."""
+        old = os.path.join(self.workdir, "queue")
+        os.makedirs(old)
+        archive = subprocess.Popen(
+            ["git", "-C", ROOT, "archive", QUEUE_COMMIT, "clearance_request"],
+            stdout=subprocess.PIPE)
+        subprocess.run(["tar", "-x", "-C", old], stdin=archive.stdout, check=True)
+        self.assertEqual(archive.wait(), 0)
+        addons = [old] + [path for path in
+                          odoo.tools.config["addons_path"].split(",")
+                          if os.path.abspath(path) != os.path.abspath(ROOT)]
+        server = OdooServer(self.db, os.path.join(self.workdir, "queue-run"),
+                            addons_path=",".join(addons))
+        self.run_odoo(server, "-i", "clearance_request", "--load-language=fa_IR",
+                      "--without-demo=all", "--stop-after-init",
+                      log="install.log")
+        data = subprocess.run(
+            [sys.executable, "-c", QUEUE_DATA_SCRIPT, server.conf, self.db,
+             json.dumps(OFFICES)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, timeout=600)
+        self.assertEqual(data.returncode, 0, data.stderr.decode()[-3000:])
+        return json.loads(data.stdout.decode().strip().splitlines()[-1])
+
+    def snapshot(self):
+        queries = {
+            "requests": "SELECT * FROM clearance_request ORDER BY id",
+            "lines": "SELECT * FROM clearance_request_line ORDER BY id",
+            "stages": "SELECT * FROM clearance_stage ORDER BY id",
+            "messages": """SELECT id, model, res_id, body, author_id, date,
+                                  message_type, subtype_id
+                           FROM mail_message ORDER BY id""",
+            "tracking": "SELECT * FROM mail_tracking_value ORDER BY id",
+            "mails": "SELECT id, state FROM mail_mail ORDER BY id",
+            "users": "SELECT id, login, active FROM res_users ORDER BY id",
+        }
+        return {key: [{name: value for name, value in row.items()
+                       if name not in ("write_date", "write_uid")}
+                      for row in sql_rows(self.db, sql)]
+                for key, sql in queries.items()}
+
+    def test_upgrade_from_the_event_queue_keeps_everything(self):
+        ids = self.queue_database()
+        before = self.snapshot()
+        waiting = sql_rows(self.db, """SELECT * FROM clearance_event
+                                       WHERE state != 'done' ORDER BY id""")
+        self.assertEqual(
+            [(e["event"], e["state"]) for e in waiting],
+            [("forwarded", "pending"), ("forwarded", "pending"),
+             ("submitted", "pending"), ("hold", "pending"),
+             ("resubmitted", "pending"), ("returned", "failed"),
+             ("cancelled", "pending"), ("cleared", "pending"),
+             ("resubmitted", "pending")])
+        told = "SELECT count(*) AS n FROM mail_message WHERE body LIKE '%dormitory told%'"
+        told_before = sql_rows(self.db, told)[0]["n"]
+        self.assertTrue(told_before, "the administrator's action ran on events")
+
+        # -u clearance_request with this version
+        server = OdooServer(self.db, os.path.join(self.workdir, "run"))
+        log = self.run_odoo(server, "-u", "clearance_request",
+                            "--stop-after-init", log="upgrade.log")
+        self.assertIn("Automated action 'Tell the dormitory office'", log)
+
+        # nothing lost: requests, steps, stages, users, messages, mails
+        after = self.snapshot()
+        for key in ("requests", "lines", "stages", "users"):
+            self.assertEqual([{name: row[name] for name in old}
+                              for old, row in zip(before[key], after[key])],
+                             before[key], key)
+            self.assertEqual(len(after[key]), len(before[key]), key)
+        for key in ("messages", "tracking", "mails"):
+            kept = {row["id"]: row for row in after[key]}
+            self.assertEqual([kept.get(row["id"]) for row in before[key]],
+                             before[key], key)
+        self.assertEqual(sql_rows(self.db, told)[0]["n"], told_before,
+                         "the switched-off action did not run")
+        # the event queue is gone
+        self.assertEqual(sql_rows(self.db, """
+            SELECT (SELECT count(*) FROM ir_model WHERE model = 'clearance.event')
+                   + (SELECT count(*) FROM ir_model_fields
+                      WHERE model = 'clearance.event' OR relation = 'clearance.event'
+                         OR name = 'clearance_event')
+                   + (SELECT count(*) FROM ir_model_data
+                      WHERE module = 'clearance_request' AND (name LIKE '%%event%%'
+                         OR name LIKE 'ir_cron_process_events%%'))
+                   + (SELECT count(*) FROM information_schema.tables
+                      WHERE table_name = 'clearance_event')
+                   + (SELECT count(*) FROM information_schema.columns
+                      WHERE table_name = 'base_automation'
+                        AND column_name = 'clearance_event') AS n""")[0]["n"], 0)
+
+        fresh_templates = shipped_templates(self.source)
+        fresh_automations = shipped_automations(self.source)
+        registry = odoo.modules.registry.Registry.new(self.db)
+        with api.Environment.manage(), registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            self.check_waiting_events_done(env, ids, waiting, before)
+            self.check_templates(env, fresh_templates)
+            self.check_automations(env, fresh_automations)
+            inbox = LocalInbox()
+            self.addCleanup(inbox.stop)
+            point_mail_server(env, inbox.port)
+            request = env["clearance.request"].browse(ids["forwarded_twice"])
+            name, student = request.name, request.partner_id.email
+        odoo.modules.registry.Registry.delete(self.db)
+
+        # the upgraded database serves: a forward mails the student once
+        server.start()
+        self.addCleanup(server.stop)
+        server.rpc("up.officer")("clearance.request", "action_forward",
+                                 [ids["forwarded_twice"]])
+        forward = "Step done: %s is now with Mulla Sadra Library" % name
+        self.assertEqual([m["Subject"] for r, m in inbox.received
+                          if r == [student]], [forward])
+        # the mail scheduler sends what waited, each mail once
+        server.run_mail_scheduler()
+        self.assertFalse(sql_rows(self.db, "SELECT id, state FROM mail_mail"),
+                         "every mail sent")
+        sent = collections.Counter((m["Message-Id"], tuple(r))
+                                   for r, m in inbox.received)
+        self.assertEqual(set(sent.values()), {1}, "no mail twice")
+        self.assertEqual(len([1 for r, m in inbox.received
+                              if m["Subject"] == forward]), 1)
+        self.assertEqual(len([1 for r, m in inbox.received
+                              if r == [student] and "Step done" in m["Subject"]]),
+                         3, "the two forwards of the queue and the new one")
+
+    def check_waiting_events_done(self, env, ids, waiting, before):
+        """Each waiting event has its chatter line (with the office's words
+        on a visit or a return), its mails are queued, the to-dos are those
+        of where each request is."""
+        Request = env["clearance.request"]
+        last_message = max(row["id"] for row in before["messages"])
+        last_mail = max([row["id"] for row in before["mails"]] or [0])
+        for request_id in ids.values():
+            request = Request.browse(request_id)
+            events = [e for e in waiting if e["request_id"] == request_id]
+            new = env["mail.message"].search([
+                ("model", "=", "clearance.request"), ("res_id", "=", request_id),
+                ("id", ">", last_message)], order="id")
+            entries = new.filtered("tracking_value_ids")
+            self.assertEqual(len(entries), len(events), request.name)
+            for event, entry in zip(events, entries):
+                user = env["res.users"].browse(event["user_id"])
+                labels = dict(Request.with_context(lang=user.lang).fields_get(
+                    ["state"])["state"]["selection"])
+                changes = {
+                    value.field: (value.old_value_integer, value.new_value_integer)
+                    if value.field == "stage_id"
+                    else (value.old_value_char, value.new_value_char)
+                    for value in entry.tracking_value_ids}
+                expected = {}
+                if event["from_stage_id"] != event["stage_id"]:
+                    expected["stage_id"] = (event["from_stage_id"] or 0,
+                                            event["stage_id"] or 0)
+                if event["from_state"] != event["to_state"]:
+                    expected["state"] = (labels[event["from_state"]],
+                                         labels[event["to_state"]])
+                self.assertEqual(changes, expected, request.name)
+                kind = event["to_state"] if "state" in expected else "stage"
+                self.assertEqual(entry.subtype_id, env.ref(
+                    "clearance_request.mt_request_%s" % (
+                        kind if kind in ("hold", "returned", "cleared",
+                                         "cancelled") else "stage")))
+                self.assertEqual((entry.author_id, entry.date),
+                                 (user.partner_id, event["date"]), request.name)
+                # the office's words to the student, on a visit or a return
+                if event["note"]:
+                    self.assertEqual(entry.message_type, "comment")
+                    self.assertIn(event["note"], entry.body)
+                else:
+                    self.assertEqual((entry.message_type, entry.body),
+                                     ("notification", ""))
+            # to-dos of the office the request waits for, none otherwise
+            waits = request.state in ("progress", "hold")
+            self.assertEqual(
+                [(todo.user_id.login, todo.summary)
+                 for todo in request.activity_ids],
+                [("up.officer", "Clearance: %s" % request.stage_id.name)]
+                if waits else [], request.name)
+
+        def mails(label):
+            found = env["mail.mail"].search([
+                ("id", ">", last_mail), ("model", "=", "clearance.request"),
+                ("res_id", "=", ids[label])], order="id")
+            self.assertEqual(set(found.mapped("state")) | {"outgoing"}, {"outgoing"})
+            self.assertTrue(all(found.mapped("notification")),
+                            "the mails stay on the request's thread")
+            return found
+
+        def subject_fa(xmlid, request):
+            template = env.ref("clearance_request.%s" % xmlid)
+            subject = template.with_context(lang="fa_IR").subject
+            self.assertNotEqual(subject, template.subject)
+            return subject.replace("${object.name}", request.name)
+
+        name = {label: Request.browse(request_id).name
+                for label, request_id in ids.items()}
+        office = {label: Request.browse(request_id).office_id.name
+                  for label, request_id in ids.items()}
+        student = {label: Request.browse(request_id).partner_id
+                   for label, request_id in ids.items()}
+        officer = env["res.users"].search([("login", "=", "up.officer")]).partner_id
+        forwarded = mails("forwarded_twice")
+        self.assertEqual(
+            [(m.subject, m.recipient_ids) for m in forwarded],
+            [("Step done: %s is now with %s" % (
+                name["forwarded_twice"], office["forwarded_twice"]),
+              student["forwarded_twice"])] * 2)
+        submitted = mails("submitted")
+        self.assertEqual(
+            [(m.subject, m.recipient_ids) for m in submitted],
+            [(subject_fa("mail_template_request_submitted",
+                         Request.browse(ids["submitted"])), student["submitted"]),
+             ("%s: new clearance request for %s" % (
+                 name["submitted"], office["submitted"]), officer)])
+        held = mails("held")
+        self.assertEqual([(m.subject, m.recipient_ids) for m in held], [(
+            "%s: please come in person to %s" % (name["held"], office["held"]),
+            student["held"])])
+        self.assertIn("What to bring and where to come:", held.body_html)
+        self.assertIn("Bring the two library books.", held.body_html)
+        returned = mails("returned")
+        self.assertEqual(
+            [(m.subject, m.recipient_ids) for m in returned],
+            [(subject_fa("mail_template_request_returned",
+                         Request.browse(ids["returned"])), student["returned"])])
+        self.assertIn("The card is torn.", returned.body_html)
+        cleared = mails("cleared")
+        self.assertEqual([(m.subject, m.recipient_ids) for m in cleared], [(
+            "%s: you are cleared" % name["cleared"], student["cleared"])])
+        # the administrator switched the cancellation mail off
+        self.assertFalse(mails("cancelled"))
+        self.assertFalse(mails("resubmitted"))
+
+    def check_templates(self, env, fresh):
+        """The templates read the request, keep the administrator's wording,
+        and are otherwise those of a new database, in both languages."""
+        upgraded = shipped_templates(env.cr.dbname)
+        self.assertEqual(set(upgraded), set(fresh))
+        forwarded = upgraded["mail_template_request_forwarded"]
+        self.assertEqual(
+            (forwarded.pop("subject"), forwarded.pop("subject_fa")),
+            ("Step done: ${object.name} is now with ${object.office_id.name}",
+             "گام انجام شد: ${object.name} نزد ${object.office_id.name}"))
+        fresh_forwarded = fresh["mail_template_request_forwarded"]
+        del fresh_forwarded["subject"], fresh_forwarded["subject_fa"]
+        hold = upgraded["mail_template_request_hold"]
+        self.assertIn("What to bring and where to come:", hold["body_html"])
+        hold["body_html"] = hold["body_html"].replace(
+            "What to bring and where to come:", "Instructions for the visit:")
+        self.assertEqual(upgraded, fresh)
+
+    def check_automations(self, env, fresh):
+        """The shipped automated actions are those of a new database but for
+        the administrator's Active; theirs is kept, switched off."""
+        upgraded = shipped_automations(env.cr.dbname)
+        self.assertFalse(upgraded["automation_request_cancelled"].pop("active"))
+        self.assertTrue(fresh["automation_request_cancelled"].pop("active"))
+        self.assertEqual(upgraded, fresh)
+        theirs = env["base.automation"].with_context(active_test=False).search(
+            [("name", "=", "Tell the dormitory office")])
+        self.assertEqual(
+            (theirs.model_id.model, theirs.trigger, theirs.filter_domain,
+             theirs.active),
+            ("clearance.request", "on_write",
+             "[('workflow_step', '=', 'forwarded')]", False))
