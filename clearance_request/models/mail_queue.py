@@ -55,13 +55,16 @@ class MailMail(models.Model):
              raise_exception=False):
         """11.0's send, except that an unreachable mail server leaves the
         batch queued instead of failing every mail of it for good."""
+        if raise_exception:
+            # Odoo's own: a caller that asks for the error (e.g. a new user's
+            # invitation) expects a MailDeliveryException when the server
+            # cannot be reached, not the socket's error.
+            return super().send(auto_commit=auto_commit, raise_exception=True)
         for server_id, batch_ids in self._split_by_server():
             try:
                 session = self.env["ir.mail_server"].connect(
                     mail_server_id=server_id)
             except Exception as err:  # pylint: disable=broad-except
-                if raise_exception:
-                    raise
                 # Not a failure of these mails: they wait in the queue.
                 _logger.warning("mail server unreachable, %d mails stay "
                                 "queued: %s", len(batch_ids), err)
