@@ -1516,7 +1516,8 @@ def git_state():
     try:
         head = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
                               stdout=subprocess.PIPE, check=True).stdout.decode().strip()
-        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain"],
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain",
+                                "--untracked-files=no"],
                                stdout=subprocess.PIPE, check=True).stdout.strip()
         return "commit %s%s" % (head, " with uncommitted changes" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
