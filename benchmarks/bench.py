@@ -1628,6 +1628,7 @@ def run(args, conf, sink):
         dump=os.path.join(STATE, "logs", "bench-peer-queries.txt"),
         addon="base_tier_validation")
     results["peer_sources_cost"] = [cost.click_q, cost.after_q, cost.hooks]
+    drive(registry, people, request_id)  # the student's next request follows
     results["time_sources"] = forward_times(registry, people, student)
     results["peer_time_sources"] = validate_tier_times(registry, people, partner)
     results["throughput"] = bench_throughput(
