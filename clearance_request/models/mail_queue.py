@@ -9,6 +9,20 @@ from .clearance_request import in_transition
 _logger = logging.getLogger(__name__)
 
 
+def _partner_ids(commands):
+    """The ids a list of x2many commands (4, id) and (6, 0, ids) sets, as
+    a template's mail gives its recipients; None for any other command."""
+    ids = []
+    for command in commands or []:
+        if command[0] == 4:
+            ids.append(command[1])
+        elif command[0] == 6:
+            ids = list(command[2])
+        else:
+            return None
+    return ids
+
+
 class MailMail(models.Model):
     """Odoo's mail queue, made prompt and safe for the clearance steps.
 
@@ -34,11 +48,15 @@ class MailMail(models.Model):
         step = in_transition(self) and vals.get("model") == "clearance.request"
         if step:
             # Kept on the request's thread after the mail is sent and
-            # deleted: the offices see what the student was told.
+            # deleted: the offices see what the student was told, and whom.
             vals = dict(vals, notification=True)
+            recipients = _partner_ids(vals.get("recipient_ids"))
+            if recipients is not None:
+                vals["partner_ids"] = [(6, 0, recipients)]
         mail = super().create(vals)
         if step:
-            mail.write({"partner_ids": [(6, 0, mail.recipient_ids.ids)]})
+            if recipients is None:
+                mail.write({"partner_ids": [(6, 0, mail.recipient_ids.ids)]})
             mail._send_after_commit()
         return mail
 
@@ -60,13 +78,16 @@ class MailMail(models.Model):
              raise_exception=False):
         """11.0's send, except that an unreachable mail server leaves the
         batch queued instead of failing every mail of it for good."""
+        if raise_exception:
+            # Odoo's own: a caller that asks for the error (e.g. a new user's
+            # invitation) expects a MailDeliveryException when the server
+            # cannot be reached, not the socket's error.
+            return super().send(auto_commit=auto_commit, raise_exception=True)
         for server_id, batch_ids in self._split_by_server():
             try:
                 session = self.env["ir.mail_server"].connect(
                     mail_server_id=server_id)
             except Exception as err:  # pylint: disable=broad-except
-                if raise_exception:
-                    raise
                 # Not a failure of these mails: they wait in the queue.
                 _logger.warning("mail server unreachable, %d mails stay "
                                 "queued: %s", len(batch_ids), err)
