@@ -135,8 +135,8 @@ class TestManagerStaffingAttacks(ClearanceCase):
             "clearance_request.group_clearance_officer"))
         # the new officer now acts for the office, from its queue
         self.assertIn(self.office, self.newcomer.groups_id)
-        self.assertEqual(self.newcomer.action_id, self.env.ref(
-            "clearance_request.clearance_request_action_my_queue"))
+        self.assertEqual(self.newcomer.action_id.id, self.env.ref(
+            "clearance_request.clearance_request_action_my_queue").id)
         self.assertTrue(office.action_remove_staff(self.newcomer.ids))
         self.assertNotIn(self.newcomer, self.staff())
         self.assertIn(self.officers["welfare"], self.staff())

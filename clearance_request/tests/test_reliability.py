@@ -1178,7 +1178,14 @@ class TestUpgradeFromTheEventQueue(unittest.TestCase):
                               stderr=subprocess.STDOUT, timeout=900)
         output = server.log_tail(10 ** 7, log=path) + done.stdout.decode()
         self.assertEqual(done.returncode, 0, output[-3000:])
-        self.assertNotRegex(output, r" (ERROR|CRITICAL) ", output[-3000:])
+        # Odoo 11 loads a module's new dependency (web_jalali, new in this
+        # version) in a second pass of the same update, after saying so at
+        # the first: the only error line an update from the event queue may
+        # log. The module is updated in that run (the checks below).
+        errors = [line for line in output.splitlines()
+                  if re.search(r" (ERROR|CRITICAL) ", line)
+                  and "Unmet dependencies: web_jalali" not in line]
+        self.assertFalse(errors, output[-3000:])
         return output
 
     def queue_database(self):
