@@ -304,3 +304,25 @@ class TestMailQueue(TransactionCase):
             ("model", "=", "clearance.request"), ("res_id", "=", request.id)]))
         self.assertEqual(len(inbox.received), len(expected),
                          "nothing is sent twice")
+
+    def test_a_user_is_created_while_the_mail_server_is_down(self):
+        """A new user's invitation asks for the mail server's error: it gets
+        Odoo's MailDeliveryException, which the invitation handles, so the
+        user is created (the socket's own error would fail the creation)."""
+        inbox = LocalInbox()
+        port = inbox.port
+        inbox.stop()
+        self.env["ir.mail_server"].search([]).write({"active": False})
+        self.env["ir.mail_server"].create({
+            "name": "Closed port", "smtp_host": "127.0.0.1",
+            "smtp_port": port, "smtp_encryption": "none"})
+        thread = threading.currentThread()
+        testing = getattr(thread, "testing", False)
+        thread.testing = False
+        try:
+            user = self.env["res.users"].create({
+                "name": "New Officer", "login": "new.officer@uni.test",
+                "email": "new.officer@uni.test"})
+        finally:
+            thread.testing = testing
+        self.assertTrue(user.exists())
