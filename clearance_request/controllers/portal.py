@@ -124,10 +124,13 @@ class ClearancePortal(CustomerPortal):
     # ------------------------------------------------------------------
     def _clearance_page(self, record, error=None):
         values = self._prepare_portal_layout_values()
+        expected = record.line_ids._expected_dates()
         values.update({
             "page_name": "clearance",
             "clearance": record,
             "lines": record.line_ids,
+            "expected": expected,
+            "expected_end": max(expected.values()) if expected else False,
             "reasons": self._clearance_reasons(),
             "error": error,
         })

@@ -14,3 +14,6 @@ from . import clearance_request_mail
 from . import mail_message
 from . import mail_followers
 from . import mail_activity
+from . import resource_calendar
+from . import clearance_stage_sla
+from . import clearance_request_line_sla

@@ -1,0 +1,131 @@
+"""The working calendar of the clearance offices, on Odoo's own working-time
+model: attendances give the working hours of the week, calendar leaves the
+official holidays. Deadlines are counted in working hours of this calendar
+and shown in working days of `hours_per_day` hours."""
+import datetime
+
+import pytz
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import float_compare
+
+THURSDAY = "3"  # resource.calendar.attendance.dayofweek: Monday is "0"
+
+
+class ResourceCalendar(models.Model):
+    _inherit = "resource.calendar"
+
+    # The names of these three fields are those of later Odoo versions
+    # (tz, hours_per_day appear in 12.0): a port keeps them.
+    tz = fields.Selection(
+        "_tz_get", string="Timezone", default="Asia/Tehran",
+        help="The working hours and the holidays are read in this timezone.")
+    hours_per_day = fields.Float(
+        string="Hours of a working day", default=8.0,
+        help="A deadline of one working day is this many working hours.")
+    thursday_mode = fields.Selection([
+        ("half", "Half a working day (morning)"),
+        ("off", "Day off"),
+    ], string="Thursday",
+        help="Half a day gives Thursday morning's working hours (8:00 to "
+             "12:00); off removes Thursday's working hours. Empty: the "
+             "working hours below decide.")
+
+    @api.model
+    def _tz_get(self):
+        return [(name, name) for name in pytz.all_timezones]
+
+    @api.constrains("hours_per_day")
+    def _check_hours_per_day(self):
+        for calendar in self:
+            if not 0 < calendar.hours_per_day <= 24:
+                raise ValidationError(_(
+                    "A working day has more than 0 and at most 24 hours "
+                    "(%(hours)s given).") % {"hours": calendar.hours_per_day})
+
+    @api.model
+    def create(self, vals):
+        calendar = super().create(vals)
+        calendar._apply_thursday_mode()
+        return calendar
+
+    @api.multi
+    def write(self, vals):
+        result = super().write(vals)
+        if "thursday_mode" in vals:
+            self._apply_thursday_mode()
+        return result
+
+    def _apply_thursday_mode(self):
+        """Thursday's working hours follow the Thursday setting."""
+        for calendar in self.filtered("thursday_mode"):
+            thursday = calendar.attendance_ids.filtered(
+                lambda a: a.dayofweek == THURSDAY)
+            if calendar.thursday_mode == "off":
+                thursday.unlink()
+            elif calendar.thursday_mode == "half":
+                thursday.unlink()
+                self.env["resource.calendar.attendance"].create({
+                    "name": _("Thursday morning"), "calendar_id": calendar.id,
+                    "dayofweek": THURSDAY, "hour_from": 8.0, "hour_to": 12.0})
+
+    # ------------------------------------------------------------------
+    # working time, in naive UTC datetimes as the ORM stores them
+    # ------------------------------------------------------------------
+    def _in_tz(self):
+        return self.with_context(tz=self.tz or "Asia/Tehran")
+
+    @api.multi
+    def clearance_plan(self, start, hours):
+        """The moment `hours` working hours after `start` (naive UTC),
+        holidays excluded, in the calendar's timezone.
+
+        Odoo's plan_hours, except for one case: when the hours end exactly
+        with a working day, plan_hours schedules a last empty interval at the
+        start of the next working day and answers that; the end of the day
+        is the right answer (a 2-day target from Saturday 8:00 is due on
+        Sunday at 16:00, not on Monday at 8:00)."""
+        self.ensure_one()
+        start = fields.Datetime.from_string(start)
+        if float_compare(hours, 0.0, precision_digits=2) <= 0:
+            return fields.Datetime.to_string(start)
+        intervals = [
+            interval for interval in self._in_tz()._schedule_hours(
+                hours, start, compute_leaves=True)
+            if interval[1] > interval[0]]
+        return fields.Datetime.to_string(intervals[-1][1]) if intervals \
+            else False
+
+    @api.multi
+    def clearance_work_hours(self, start, end):
+        """Working hours between two naive UTC moments, holidays excluded.
+
+        Odoo 11's get_work_hours_count misses the last day whenever `end`
+        is earlier in its day than `start` (its daily rrule starts at the
+        time of `start`), so the days are walked here, each through Odoo's
+        own _get_day_work_intervals."""
+        self.ensure_one()
+        start = fields.Datetime.from_string(start)
+        end = fields.Datetime.from_string(end)
+        if not start or not end or end <= start:
+            return 0.0
+        calendar = self._in_tz()
+        tz = pytz.timezone(calendar.env.context["tz"])
+        local_start = pytz.utc.localize(start).astimezone(tz).replace(tzinfo=None)
+        local_end = pytz.utc.localize(end).astimezone(tz).replace(tzinfo=None)
+        weekdays = set(calendar._get_weekdays())
+        total = 0.0
+        day = local_start.date()
+        while day <= local_end.date():
+            if day.weekday() in weekdays:
+                start_time = (local_start.time() if day == local_start.date()
+                              else datetime.time.min)
+                end_time = (local_end.time() if day == local_end.date()
+                            else datetime.time.max)
+                for interval in calendar._get_day_work_intervals(
+                        day, start_time=start_time, end_time=end_time,
+                        compute_leaves=True):
+                    total += (interval[1] - interval[0]).total_seconds() / 3600.0
+            day += datetime.timedelta(days=1)
+        return total
