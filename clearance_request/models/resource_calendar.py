@@ -7,6 +7,7 @@ import datetime
 import pytz
 
 from odoo import _, api, fields, models
+from odoo.addons.resource.models.resource import to_tz
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare
 
@@ -73,8 +74,43 @@ class ResourceCalendar(models.Model):
     # ------------------------------------------------------------------
     # working time, in naive UTC datetimes as the ORM stores them
     # ------------------------------------------------------------------
-    def _in_tz(self):
-        return self.with_context(tz=self.tz or "Asia/Tehran")
+    def _in_tz(self, since):
+        """The calendar in its timezone, with its holidays from `since` on
+        read once: Odoo 11 searches the leaves again for every day it walks
+        (_get_leave_intervals), a query per day of every deadline."""
+        since = fields.Datetime.to_string(
+            since - datetime.timedelta(days=1))
+        leaves = self.env["resource.calendar.leaves"].search_read([
+            ("calendar_id", "=", self.id), ("resource_id", "=", False),
+            ("date_to", ">=", since)], ["date_from", "date_to", "tz"])
+        return self.with_context(
+            tz=self.tz or "Asia/Tehran",
+            clearance_leaves=tuple(
+                (leave["date_from"], leave["date_to"], leave["tz"],
+                 leave["id"]) for leave in leaves))
+
+    @api.multi
+    def _get_leave_intervals(self, resource_id=None, start_datetime=None,
+                             end_datetime=None):
+        """Odoo's leave intervals, from the holidays _in_tz read."""
+        cached = self.env.context.get("clearance_leaves")
+        if cached is None or resource_id:
+            return super()._get_leave_intervals(
+                resource_id=resource_id, start_datetime=start_datetime,
+                end_datetime=end_datetime)
+        self.ensure_one()
+        Leaves = self.env["resource.calendar.leaves"]
+        intervals = []
+        for date_from, date_to, tz_name, leave_id in cached:
+            start = to_tz(fields.Datetime.from_string(date_from), tz_name)
+            end = to_tz(fields.Datetime.from_string(date_to), tz_name)
+            if start_datetime and end < start_datetime:
+                continue
+            if end_datetime and start > end_datetime:
+                continue
+            intervals.append(self._interval_new(
+                start, end, {"leaves": Leaves.browse(leave_id)}))
+        return intervals
 
     @api.multi
     def clearance_plan(self, start, hours):
@@ -91,7 +127,7 @@ class ResourceCalendar(models.Model):
         if float_compare(hours, 0.0, precision_digits=2) <= 0:
             return fields.Datetime.to_string(start)
         intervals = [
-            interval for interval in self._in_tz()._schedule_hours(
+            interval for interval in self._in_tz(start)._schedule_hours(
                 hours, start, compute_leaves=True)
             if interval[1] > interval[0]]
         return fields.Datetime.to_string(intervals[-1][1]) if intervals \
@@ -110,7 +146,7 @@ class ResourceCalendar(models.Model):
         end = fields.Datetime.from_string(end)
         if not start or not end or end <= start:
             return 0.0
-        calendar = self._in_tz()
+        calendar = self._in_tz(start)
         tz = pytz.timezone(calendar.env.context["tz"])
         local_start = pytz.utc.localize(start).astimezone(tz).replace(tzinfo=None)
         local_end = pytz.utc.localize(end).astimezone(tz).replace(tzinfo=None)
