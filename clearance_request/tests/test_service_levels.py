@@ -259,6 +259,7 @@ class TestRemindersAndEscalation(SlaCase):
         # due Sunday 16:00, escalated after Tuesday 16:00
         self.assertEqual(line.date_escalate, utc("2026-12-08 16:00"))
         escalated = self.env.ref("clearance_request.mt_request_escalated")
+
         def head_todos():
             return self.env["mail.activity"].search([
                 ("res_model", "=", "clearance.request"),
