@@ -87,10 +87,13 @@ class ClearanceRequestLine(models.Model):
         self.ensure_one()
         state, old = vals["state"], self.state
         stage = self.stage_id
-        calendar = stage._sla_calendar()
-        hours = calendar.hours_per_day
         if state == "current" and vals.get("date_start"):
             start = vals["date_start"]
+            if not (stage.sla_days or stage.sla_escalate_days):
+                return {"date_due": False, "date_escalate": False}
+            # the calendar's holidays read once for both deadlines
+            calendar = stage._sla_calendar()._in_tz(start)
+            hours = calendar.hours_per_day
             return {
                 "date_due": stage.sla_days and calendar.clearance_plan(
                     start, stage.sla_days * hours),
@@ -102,7 +105,12 @@ class ClearanceRequestLine(models.Model):
             return {}
         if state in PAUSED_STATES and old == "current":
             return {"date_paused": now}
-        if state in ("current", "done") and self.date_paused:
+        if state not in ("current", "done") or (
+                state == "current" and not self.date_paused):
+            return {}
+        calendar = stage._sla_calendar()._in_tz(self.date_start)
+        extra = {}
+        if self.date_paused:
             waited = calendar.clearance_work_hours(self.date_paused, now)
             extra = {"date_paused": False,
                      "wait_hours": self.wait_hours + waited}
@@ -112,12 +120,10 @@ class ClearanceRequestLine(models.Model):
                         self.date_due, waited),
                     date_escalate=self.date_escalate and
                     calendar.clearance_plan(self.date_escalate, waited))
-        else:
-            extra = {}
         if state == "done":
             worked = calendar.clearance_work_hours(self.date_start, now) - \
                 extra.get("wait_hours", self.wait_hours)
-            extra["days_taken"] = max(worked, 0.0) / hours
+            extra["days_taken"] = max(worked, 0.0) / calendar.hours_per_day
         return extra
 
     # ------------------------------------------------------------------
@@ -259,18 +265,29 @@ class ClearanceRequestLine(models.Model):
         slips. The current office counts from the moment the request reached
         it (the time waited for the student excluded), the next ones one
         after the other; a request waiting for the student is expected to
-        go on now."""
+        go on now. A request that is not under way (draft, cleared,
+        cancelled) expects nothing."""
         # sudo: the student's tracker reads the offices' durations and the
         # calendar, which students may not read.
-        lines = self.sudo().sorted(lambda l: (l.sequence, l.id))
+        lines = self.sudo().filtered(
+            lambda l: l.request_id.state in ("progress", "hold", "returned")
+        ).sorted(lambda l: (l.sequence, l.id))
         medians = self._recent_medians(lines.mapped("stage_id"))
         now = fields.Datetime.now()
+        open_lines = lines.filtered(
+            lambda l: l.state not in ("done", "cancelled")
+            and l.kind != "create")
+        since = min([now] + [l.date_start for l in open_lines if l.date_start])
+        # each calendar and its holidays read once for the whole route
+        calendars = {}
+        for stage in open_lines.mapped("stage_id"):
+            calendar = stage.calendar_id
+            if calendar.id not in calendars:
+                calendars[calendar.id] = stage._sla_calendar()._in_tz(since)
         expected, previous = {}, now
-        for line in lines:
-            if line.state in ("done", "cancelled") or line.kind == "create":
-                continue
+        for line in open_lines:
             stage = line.stage_id
-            calendar = stage._sla_calendar()
+            calendar = calendars[stage.calendar_id.id]
             days = max(stage.sla_days or 0.0, medians.get(stage.id) or 0.0)
             hours = days * calendar.hours_per_day
             if line.state in ("current", "hold", "returned") and line.date_start:

@@ -14,6 +14,13 @@ from odoo.tools import float_compare
 THURSDAY = "3"  # resource.calendar.attendance.dayofweek: Monday is "0"
 
 
+def as_datetime(value):
+    """A naive UTC datetime from the ORM's string or a datetime."""
+    if isinstance(value, datetime.datetime):
+        return value
+    return fields.Datetime.from_string(value)
+
+
 class ResourceCalendar(models.Model):
     _inherit = "resource.calendar"
 
@@ -78,16 +85,27 @@ class ResourceCalendar(models.Model):
         """The calendar in its timezone, with its holidays from `since` on
         read once: Odoo 11 searches the leaves again for every day it walks
         (_get_leave_intervals), a query per day of every deadline."""
-        since = fields.Datetime.to_string(
-            since - datetime.timedelta(days=1))
+        since = as_datetime(since)
         leaves = self.env["resource.calendar.leaves"].search_read([
             ("calendar_id", "=", self.id), ("resource_id", "=", False),
-            ("date_to", ">=", since)], ["date_from", "date_to", "tz"])
+            ("date_to", ">=", fields.Datetime.to_string(
+                since - datetime.timedelta(days=1)))],
+            ["date_from", "date_to", "tz"])
         return self.with_context(
             tz=self.tz or "Asia/Tehran",
+            clearance_leaves_since=fields.Datetime.to_string(since),
             clearance_leaves=tuple(
                 (leave["date_from"], leave["date_to"], leave["tz"],
                  leave["id"]) for leave in leaves))
+
+    def _prepared(self, since):
+        """This calendar ready to count from `since`: as it is when _in_tz
+        prepared it already (for an earlier moment), else prepared now."""
+        cached_since = self.env.context.get("clearance_leaves_since")
+        if cached_since and \
+                cached_since <= fields.Datetime.to_string(as_datetime(since)):
+            return self
+        return self._in_tz(since)
 
     @api.multi
     def _get_leave_intervals(self, resource_id=None, start_datetime=None,
@@ -123,11 +141,11 @@ class ResourceCalendar(models.Model):
         is the right answer (a 2-day target from Saturday 8:00 is due on
         Sunday at 16:00, not on Monday at 8:00)."""
         self.ensure_one()
-        start = fields.Datetime.from_string(start)
+        start = as_datetime(start)
         if float_compare(hours, 0.0, precision_digits=2) <= 0:
             return fields.Datetime.to_string(start)
         intervals = [
-            interval for interval in self._in_tz(start)._schedule_hours(
+            interval for interval in self._prepared(start)._schedule_hours(
                 hours, start, compute_leaves=True)
             if interval[1] > interval[0]]
         return fields.Datetime.to_string(intervals[-1][1]) if intervals \
@@ -142,11 +160,11 @@ class ResourceCalendar(models.Model):
         time of `start`), so the days are walked here, each through Odoo's
         own _get_day_work_intervals."""
         self.ensure_one()
-        start = fields.Datetime.from_string(start)
-        end = fields.Datetime.from_string(end)
+        start = as_datetime(start)
+        end = as_datetime(end)
         if not start or not end or end <= start:
             return 0.0
-        calendar = self._in_tz(start)
+        calendar = self._prepared(start)
         tz = pytz.timezone(calendar.env.context["tz"])
         local_start = pytz.utc.localize(start).astimezone(tz).replace(tzinfo=None)
         local_end = pytz.utc.localize(end).astimezone(tz).replace(tzinfo=None)

@@ -336,6 +336,28 @@ class TestExpectedDate(PortalCase):
         self.assertIsNone(self._expected(page, department))
         self.assertEqual(self._expected(page, kharazmi), "۱۴۰۵/۰۹/۱۹")
 
+    def test_expected_dates_cost_the_same_queries_for_3_or_11_offices(self):
+        stages = self.env["clearance.stage"].search([])
+        kept = stages[:3]
+        (stages - kept).write({"active": False})
+        short = self.forward(self.new_request())
+        (stages - kept).write({"active": True})
+        self.other.partner_id.student_shift = "second"
+        long_ = self.forward(self.new_request(self.other))
+        self.assertEqual((len(short.line_ids), len(long_.line_ids)), (3, 11))
+        counts = []
+        for student, record in ((self.student, short), (self.other, long_)):
+            self.login(student)
+            url = "/my/clearance/%d" % record.id
+            for _i in range(2):  # the first pages of a session fill caches
+                self.open(url)
+            before = self.cr.sql_log_count
+            page = self.open(url)
+            counts.append(self.cr.sql_log_count - before)
+            self.assertIn("o_clearance_step_expected", page.text)
+        self.assertEqual(counts[0], counts[1], "tracker queries: %d for 3 "
+                         "offices, %d for 11" % tuple(counts))
+
     def _expected(self, page, stage):
         """The expected date shown on the tracker for a stage, or None."""
         tree = lxml.html.fromstring(page.text)
