@@ -47,10 +47,20 @@ class ClearanceStage(models.Model):
     @api.constrains("head_user_id")
     def _check_head_user(self):
         for stage in self:
-            if stage.head_user_id.share:
+            head = stage.head_user_id
+            if head.share:
                 raise ValidationError(_(
                     "The office head of %(stage)s must be an employee, not a "
                     "portal user.") % {"stage": stage.name})
+            # the head opens the escalated request: its office's or a manager
+            if head and stage.group_id not in head.groups_id and not \
+                    head.has_group("clearance_request.group_clearance_manager"):
+                raise ValidationError(_(
+                    "%(user)s cannot head %(stage)s: the office head must be "
+                    "a member of the office %(office)s or a clearance manager, "
+                    "to open the requests escalated to them.") % {
+                        "user": head.name, "stage": stage.name,
+                        "office": stage.group_id.name})
 
     def _sla_calendar(self):
         """The calendar the stage's deadlines count on."""

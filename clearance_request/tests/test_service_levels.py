@@ -130,7 +130,8 @@ class TestWorkingCalendar(SlaCase):
         stage = self.stages["department"].sudo(self.manager)
         for vals in ({"sla_days": 5, "sla_escalate_days": 3},
                      {"sla_days": -1},
-                     {"head_user_id": self.student_day.id}):
+                     {"head_user_id": self.student_day.id},
+                     {"head_user_id": self.employee.id}):
             with self.assertRaises(ValidationError), self.cr.savepoint():
                 stage.write(vals)
         with self.assertRaises(AccessError), self.cr.savepoint():
