@@ -28,6 +28,10 @@
         "report/clearance_certificate_report.xml",
         "views/clearance_certificate_views.xml",
         "views/clearance_menus.xml",
+        "report/clearance_step_report_views.xml",
+    ],
+    "qweb": [
+        "static/src/xml/clearance_dashboard.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

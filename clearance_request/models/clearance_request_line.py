@@ -48,6 +48,7 @@ class ClearanceRequestLine(models.Model):
     officer_id = fields.Many2one("res.users", string="Officer", readonly=True)
     date_start = fields.Datetime(string="Reached", readonly=True)
     date_done = fields.Datetime(string="Cleared on", readonly=True)
+    date_due = fields.Datetime(string="Due", readonly=True)
     # The offices' internal note: never shown to the student.
     note = fields.Text(
         "Office note", groups="clearance_request.group_clearance_officer")
