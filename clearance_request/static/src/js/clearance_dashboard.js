@@ -42,7 +42,10 @@ var Dashboard = Widget.extend(ControlPanelMixin, {
             this.fromPicker.appendTo(this.$buttons.find('.o_clearance_dashboard_from')),
             this.toPicker.appendTo(this.$buttons.find('.o_clearance_dashboard_to'))
         ).then(function () {
-            var today = moment.utc().add(self.getSession().getTZOffset(new Date()), 'minutes').startOf('day');
+            // today in the user's time zone, as a date (UTC midnight)
+            var now = moment();
+            var today = now.clone().utc().add(
+                self.getSession().getTZOffset(now), 'minutes').startOf('day');
             self.toPicker.setValue(today.clone());
             self.fromPicker.setValue(today.clone().subtract(DEFAULT_PERIOD_DAYS - 1, 'days'));
             self._updateControlPanel();
