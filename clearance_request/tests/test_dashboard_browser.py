@@ -77,9 +77,17 @@ class TestDashboardBrowser(HttpCase):
             "clearance_request.clearance_dashboard_action").id)
         browser.find(".o_clearance_dashboard_table", timeout=60)
         self.assertEqual(browser.direction(), "rtl")
+        # the history above is on the page: fourteen more steps cleared by
+        # the department in the last four weeks than the demo's
+        department = self.env.ref("clearance_request.stage_department")
+        cleared = browser.find(
+            "tr[data-stage-id='%d'] .o_clearance_cleared" % department.id).text
+        self.assertGreaterEqual(int(cleared.translate(str.maketrans(
+            "۰۱۲۳۴۵۶۷۸۹", "0123456789"))), 10)
         text = browser.text()
         for label in ("پیشخوان دفترها", "میانه روزها", "صدک ۹۰ روزها",
-                      "مانده در دفتر", "گذشته از موعد", "تسویه در هفته"):
+                      "مانده در دفتر", "گذشته از موعد", "تسویه در هفته",
+                      "نمایش"):
             self.assertIn(label, text)
         # the period's pickers show Jalali dates
         value = browser.find(".o_clearance_dashboard_from input").get_attribute("value")
