@@ -40,6 +40,8 @@ import subprocess
 import sys
 import time
 
+from dashboard import bench_dashboard
+
 ROOT = os.environ.get("CLEARANCE_ROOT") or os.path.dirname(
     os.path.dirname(os.path.abspath(__file__)))
 PGSOCK = os.environ.get("CLEARANCE_PGSOCK") or os.path.join(ROOT, ".state", "run")
@@ -1422,6 +1424,15 @@ def report(results, started, finished):
     if results.get("explain"):
         out += ["Plan of the officer's queue query at %s requests:" % sizes[-1], "",
                 "```"] + results["explain"] + ["```", ""]
+    out += ["## Managers' office dashboard", "",
+            "The summary page's table of offices (the last four weeks' "
+            "figures: one query with `percentile_cont` on the steps' view), "
+            "rendered as a clearance manager, record rules on; median of 5 "
+            "loads after one to warm the caches.", ""]
+    out += [table(["requests", "queries", "ms"], [
+        [label(size["size"]), size["dashboard"]["queries"],
+         ms(size["dashboard"]["seconds"])]
+        for size in results["sizes"] if "dashboard" in size]), ""]
     out += ["## Student portal (queries / ms)", "",
             results["portal_how"], ""]
     pages = [row[0] for row in results["sizes"][0]["portal"]]
@@ -1643,6 +1654,7 @@ def run(args, conf, sink):
         size_result["portal"] = (bench_portal(portal, people, portal_pages)
                                  if portal.available else
                                  model_reads_portal(registry, people, portal_pages))
+        size_result["dashboard"] = bench_dashboard(registry, people.manager)
         results["sizes"].append(size_result)
         log("forward %s q, %s ms (after commit %s q, %s ms); validate_tier "
             "%s q, %s ms; queue ratio %.2f" % (
@@ -1708,6 +1720,9 @@ def print_summary(results):
                 fmt_counts(q["manager_q"]), ms(q["manager_s"]), q["ratio"]))
         for page, elapsed, counts in size["portal"]:
             print("  portal %-34s %8s %8s" % (page, fmt_counts(counts), ms(elapsed)))
+        if "dashboard" in size:
+            print("  managers' office dashboard %s q %s ms" % (
+                size["dashboard"]["queries"], ms(size["dashboard"]["seconds"])))
     print("\nwhere a forward's queries go (click %s, after commit %s):" % tuple(
         results["sources_cost"][:2]))
     for kind, count, callers in source_rows(results["sources"]):

@@ -32,6 +32,10 @@
         "views/clearance_certificate_views.xml",
         "views/clearance_menus.xml",
         "views/clearance_sla_views.xml",
+        "report/clearance_step_report_views.xml",
+    ],
+    "qweb": [
+        "static/src/xml/clearance_dashboard.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

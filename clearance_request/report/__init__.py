@@ -1,2 +1,3 @@
 from . import clearance_certificate_report
 from . import ir_actions_report
+from . import clearance_step_report

@@ -1,1 +1,3 @@
 from . import test_service_levels
+from . import test_dashboard
+from . import test_dashboard_browser
