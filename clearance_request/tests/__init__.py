@@ -1,0 +1,2 @@
+from . import test_checks
+from . import test_bulk

@@ -40,6 +40,10 @@ class ClearanceCase(SavepointCase):
         # The test database speaks Persian first; these users read English.
         cls.env.ref("base.lang_en").active = True
         env = cls.env
+        # The demo switches the automatic checks on; the workflow's tests
+        # start without them (test_checks switches them on).
+        env["clearance.stage"].search([("check_active", "=", True)]).write(
+            {"check_active": False})
         cls.Request = env["clearance.request"]
         cls.stages = {
             key: env.ref("clearance_request.stage_%s" % key)
@@ -85,6 +89,14 @@ class ClearanceCase(SavepointCase):
         self.fill_form(request, user).action_forward()
         request.invalidate_cache()
         return request
+
+    def assertTodosFor(self, requests, office):
+        """The requests' to-dos are those of every member of `office`."""
+        group = self.env.ref("clearance_request.group_office_%s" % office)
+        for request in requests:
+            self.assertEqual(
+                set(request.sudo().activity_ids.mapped("user_id")),
+                set(group.users), request.name)
 
     def advance_to(self, request, office):
         while request.stage_id != self.stages[office]:
