@@ -35,8 +35,8 @@
     ],
     "demo": [
         "demo/res_users_demo.xml",
-        "demo/clearance_check_demo.xml",
         "demo/clearance_request_demo.xml",
+        "demo/clearance_check_demo.xml",
     ],
     "post_init_hook": "post_init_hook",
     "application": True,

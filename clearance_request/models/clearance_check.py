@@ -194,9 +194,10 @@ class ClearanceRequest(models.Model):
             content_subtype=content_subtype, **kwargs)
 
     def _move_to(self, line, step, vals=None):
-        super()._move_to(line, step, vals)
+        result = super()._move_to(line, step, vals)
         if not self.env.context.get(CHECKING_KEY):
             self._run_automatic_checks()
+        return result
 
     def _run_automatic_checks(self):
         """Run the checks of the stages the request reaches, one after

@@ -25,8 +25,7 @@ class ClearanceLibraryLoan(models.Model):
     date_out = fields.Date(
         string="Lent on", required=True, default=fields.Date.context_today)
     date_returned = fields.Date(string="Returned on")
-    returned = fields.Boolean(
-        compute="_compute_returned", store=True, string="Returned")
+    returned = fields.Boolean(compute="_compute_returned", store=True)
 
     @api.depends("date_returned")
     def _compute_returned(self):

@@ -40,10 +40,6 @@ class ClearanceCase(SavepointCase):
         # The test database speaks Persian first; these users read English.
         cls.env.ref("base.lang_en").active = True
         env = cls.env
-        # The demo switches the automatic checks on; the workflow's tests
-        # start without them (test_checks switches them on).
-        env["clearance.stage"].search([("check_active", "=", True)]).write(
-            {"check_active": False})
         cls.Request = env["clearance.request"]
         cls.stages = {
             key: env.ref("clearance_request.stage_%s" % key)

@@ -94,6 +94,38 @@ class TestBulkClearing(ClearanceCase):
         with self.assertRaises(UserError):
             wizard.action_confirm()
 
+    def test_a_request_failing_midway_leaves_nothing_behind(self):
+        """An automated action refuses one request after its office's step
+        was written: that request is as it was, the others moved."""
+        requests = self.requests_at_department(3, prefix="97")
+        requests.mapped("current_line_id").sudo(self.department).write(
+            {"card_received": True})
+        refused = requests[1]
+        self.env["base.automation"].create({
+            "name": "The archive refuses one student",
+            "model_id": self.env.ref(
+                "clearance_request.model_clearance_request").id,
+            "trigger": "on_write",
+            "filter_domain": "[('workflow_step', '=', 'forwarded'), "
+                             "('partner_id', '=', %d)]" % refused.partner_id.id,
+            "state": "code",
+            "code": "raise Warning('The archive holds this student file.')",
+        })
+        wizard = self.wizard(self.department, requests)
+        wizard.action_confirm()
+        self.assertEqual((wizard.done_count, wizard.refused_count), (2, 1))
+        line = wizard.line_ids.filtered(lambda l: l.result == "refused")
+        self.assertEqual(line.request_id, refused)
+        self.assertEqual(line.reason, "The archive holds this student file.")
+        requests.invalidate_cache()
+        self.assertEqual(refused.stage_id, self.stages["department"])
+        steps = refused.line_ids.filtered(lambda l: l.kind != "create")
+        self.assertEqual(steps[0].state, "current")
+        self.assertFalse(steps[0].officer_id)
+        self.assertEqual(steps[1].state, "waiting")
+        self.assertEqual(set((requests - refused).mapped("stage_id")),
+                         {self.stages["library_kharazmi"]})
+
     def test_bulk_visit_with_one_instruction_text(self):
         kharazmi = self.officers["library_kharazmi"]
         requests = self.requests_at_department(3, prefix="94")
