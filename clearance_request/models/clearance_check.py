@@ -205,7 +205,9 @@ class ClearanceRequest(models.Model):
         and moves the request on; the first that does not leaves it there
         with what it found. At most one pass per step of the route."""
         self.ensure_one()
-        request = self.with_context(**{CHECKING_KEY: True})
+        # alone in its prefetch: re-reading its step does not re-read the
+        # other requests of a bulk action
+        request = self.browse(self.id).with_context(**{CHECKING_KEY: True})
         student_lang = request.sudo().partner_id.lang
         for _step in range(len(request.line_ids)):
             # the step just written, possibly in another environment

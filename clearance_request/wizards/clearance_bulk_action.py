@@ -110,11 +110,16 @@ class ClearanceBulkActionLine(models.TransientModel):
         """Run the action on this line's request in a savepoint: the values
         of the line's result."""
         self.ensure_one()
-        request = self.request_id.with_context(
-            clearance_expected_line_id=self.expected_line_id.id)
+        expected = self.expected_line_id.id
+        # Browsed alone: an action clears the whole cache when it locks its
+        # request; in the wizard's prefetch, every read after it would read
+        # all the selected requests and their steps again.
+        request = self.env["clearance.request"].browse(
+            self.request_id.id).with_context(
+                clearance_expected_line_id=expected)
         try:
             with self.env.cr.savepoint():
-                if request.current_line_id != self.expected_line_id:
+                if request.current_line_id.id != expected:
                     raise UserError(_(
                         "Another officer acted first: %(request)s is now at "
                         "%(stage)s (%(state)s).") % {
