@@ -41,6 +41,7 @@ import sys
 import time
 
 from dashboard import bench_dashboard
+import bulk  # benchmarks/bulk.py, beside this script
 
 ROOT = os.environ.get("CLEARANCE_ROOT") or os.path.dirname(
     os.path.dirname(os.path.abspath(__file__)))
@@ -1479,6 +1480,8 @@ def report(results, started, finished):
                         thr["queue_after"].items())) or "none",
                     thr.get("retries", 0),
                     "%.0f min" % projected]]), ""]
+    if results.get("bulk"):
+        out += bulk.report_lines(results["bulk"])
     return "\n".join(out)
 
 
@@ -1690,6 +1693,8 @@ def run(args, conf, sink):
     results["peer_time_sources"] = validate_tier_times(registry, people, partner)
     results["throughput"] = bench_throughput(
         conf, registry, filler, sink, args.throughput, args.throughput_seconds)
+    log("bulk forward of 500 requests; automatic checks")
+    results["bulk"] = bulk.measure_all(registry, 500)
     results["db_total"] = filler.count()
     results["load_after"] = loadavg()
     return results

@@ -17,3 +17,5 @@ from . import mail_activity
 from . import resource_calendar
 from . import clearance_stage_sla
 from . import clearance_request_line_sla
+from . import clearance_library_loan
+from . import clearance_check

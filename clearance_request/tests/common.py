@@ -86,6 +86,14 @@ class ClearanceCase(SavepointCase):
         request.invalidate_cache()
         return request
 
+    def assertTodosFor(self, requests, office):
+        """The requests' to-dos are those of every member of `office`."""
+        group = self.env.ref("clearance_request.group_office_%s" % office)
+        for request in requests:
+            self.assertEqual(
+                set(request.sudo().activity_ids.mapped("user_id")),
+                set(group.users), request.name)
+
     def advance_to(self, request, office):
         while request.stage_id != self.stages[office]:
             self.forward(request)

@@ -1,0 +1,1 @@
+from . import clearance_stage
