@@ -12,6 +12,7 @@
         "security/clearance_security.xml",
         "security/ir.model.access.csv",
         "security/clearance_rules.xml",
+        "security/clearance_office_rules.xml",
         "security/mail_security.xml",
         "data/ir_sequence_data.xml",
         "data/mail_data.xml",
@@ -28,6 +29,7 @@
         "report/clearance_certificate_report.xml",
         "views/clearance_certificate_views.xml",
         "views/clearance_menus.xml",
+        "views/clearance_substitution_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

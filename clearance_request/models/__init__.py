@@ -14,3 +14,5 @@ from . import clearance_request_mail
 from . import mail_message
 from . import mail_followers
 from . import mail_activity
+from . import clearance_substitution
+from . import clearance_request_office
