@@ -1,0 +1,2 @@
+from . import test_parallel
+from . import test_substitution
