@@ -15,7 +15,6 @@ class ClearanceStage(models.Model):
     _inherit = "clearance.stage"
 
     parallel_group = fields.Char(
-        string="Parallel group",
         help="Stages that follow one another with the same parallel group "
              "act at the same time, in any order; the next stage starts "
              "when all of them are done. Empty: the stage acts alone, after "
@@ -26,7 +25,7 @@ class ClearanceRequestLine(models.Model):
     _inherit = "clearance.request.line"
 
     parallel_group = fields.Char(
-        string="Parallel group", readonly=True,
+        readonly=True,
         help="The stage's parallel group when the route was built.")
     on_behalf_of_id = fields.Many2one(
         "res.users", string="On behalf of", readonly=True,
