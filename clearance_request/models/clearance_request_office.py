@@ -156,6 +156,8 @@ class ClearanceRequest(models.Model):
         help="The officers of the offices the request waits for and their "
              "substitutes, also while their decision is being recorded.")
 
+    acting_line_state = fields.Selection(
+        related="acting_line_id.state", string="Your step's status")
     # The stage form shows the step the user acts on.
     current_kind = fields.Selection(related="acting_line_id.kind")
     current_allow_hold = fields.Boolean(
@@ -286,6 +288,21 @@ class ClearanceRequest(models.Model):
         clearance manager the current step."""
         self.ensure_one()
         return self._my_line() or self.current_line_id
+
+    def _lock(self):
+        """The form's buttons send the step the officer saw: in a parallel
+        group it is their own office's, which another office's decision
+        does not move."""
+        expected = self.env.context.get("clearance_expected_line_id")
+        if not expected:
+            return super()._lock()
+        super(ClearanceRequest, self.with_context(
+            clearance_expected_line_id=False))._lock()
+        if any(request._acting_line().id != expected for request in self):
+            raise UserError(_(
+                "This request has moved on since you opened it. Reload it to "
+                "see where it is now."))
+        return None
 
     def _on_behalf_of(self, line):
         """The officer the current user decides for on `line`, when they act

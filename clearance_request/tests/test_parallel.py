@@ -1,8 +1,11 @@
 """Parallel offices: stages that share a parallel group act at the same time,
 in any order; the next stage starts when all of them are done."""
+import re
+
 from odoo.exceptions import AccessError, UserError
 
 from .common import ClearanceCase
+from .test_portal import PortalCase
 
 LIBRARIES = ["library_kharazmi", "library_shirazi", "library_mullasadra"]
 
@@ -132,6 +135,27 @@ class TestParallel(ClearanceCase):
             self.stages["library_kharazmi"] | self.stages["library_shirazi"]
             | self.stages["library_mullasadra"])
 
+    def test_another_offices_decision_leaves_my_form_valid(self):
+        """The form's buttons send the step the officer saw: their own."""
+        request = self.at_libraries()
+        mine = self.line_of(request, "library_mullasadra")
+        mullasadra = request.sudo(self.officers["library_mullasadra"])
+        self.assertEqual(mullasadra.acting_line_id, mine)
+        self.assertEqual(mullasadra.acting_line_state, "current")
+        kharazmi = self.line_of(request, "library_kharazmi")
+        request.sudo(self.officers["library_kharazmi"]).with_context(
+            clearance_expected_line_id=kharazmi.id).action_forward()
+        request.invalidate_cache()
+        self.assertNotEqual(request.current_line_id, mine)
+        mullasadra.with_context(
+            clearance_expected_line_id=mine.id).action_forward()
+        request.invalidate_cache()
+        self.assertEqual(mine.state, "done")
+        # a form showing a step that is no longer the user's is refused
+        with self.assertRaisesRegex(UserError, "moved on"):
+            request.sudo(self.manager).with_context(
+                clearance_expected_line_id=mine.id).action_forward()
+
     def test_a_visit_hold_is_per_office(self):
         request = self.at_libraries()
         kharazmi = request.sudo(self.officers["library_kharazmi"])
@@ -229,3 +253,24 @@ class TestSequentialUnchanged(ClearanceCase):
         self.assertFalse(request.parallel_stage_ids)
         self.forward(request)
         self.assertEqual(request.stage_id, self.stages["library_shirazi"])
+
+
+class TestParallelPortal(PortalCase):
+    """The student's tracker shows every office of the group at work."""
+
+    def test_tracker_shows_the_offices_of_the_group(self):
+        for key in LIBRARIES:
+            self.env.ref("clearance_request.stage_%s" % key).parallel_group = \
+                "libraries"
+        record = self.forward(self.new_request())
+        record.sudo(self.kharazmi).action_forward()
+        record.invalidate_cache()
+        self.login(self.student)
+        page = self.tracker(record).text
+        steps = re.findall(r"o_clearance_step o_clearance_step_(\w+)\"", page)
+        self.assertEqual(steps[:6], [
+            "done", "done", "done", "current", "current", "waiting"])
+        self.assertEqual(page.count("At this office now"), 2)
+        for key in ("library_shirazi", "library_mullasadra"):
+            self.assertIn(self.env.ref(
+                "clearance_request.stage_%s" % key).name, page)

@@ -87,11 +87,14 @@ class TestSubstitution(ClearanceCase):
         sub = self.name_substitute(date_from=0, date_to=0)
         Request = self.Request.sudo(self.substitute)
         self.assertIn(request, Request.search([("is_my_turn", "=", True)]))
+        self.assertTrue(request.sudo(self.substitute).can_act)
         # "today" moves to the day after the range: the range ended yesterday
         sub.sudo(self.manager).write(
             {"date_from": day(-3), "date_to": day(-1)})
         self.assertFalse(Request.search([("is_my_turn", "=", True)]))
         self.assertFalse(Request.search([("id", "=", request.id)]))
+        self.assertFalse(self.Substitution.sudo(
+            self.substitute)._delegations())
         with self.assertRaises(AccessError):
             request.sudo(self.substitute).read(["name"])
         with self.assertRaises(AccessError):
