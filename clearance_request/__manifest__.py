@@ -12,6 +12,7 @@
         "security/clearance_security.xml",
         "security/ir.model.access.csv",
         "security/clearance_rules.xml",
+        "security/clearance_office_rules.xml",
         "security/mail_security.xml",
         "security/clearance_library_loan_rules.xml",
         "data/ir_sequence_data.xml",
@@ -37,6 +38,7 @@
         "report/clearance_step_report_views.xml",
         "views/clearance_check_views.xml",
         "wizards/clearance_bulk_action_views.xml",
+        "views/clearance_substitution_views.xml",
     ],
     "qweb": [
         "static/src/xml/clearance_dashboard.xml",

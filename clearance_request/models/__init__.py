@@ -19,3 +19,5 @@ from . import clearance_stage_sla
 from . import clearance_request_line_sla
 from . import clearance_library_loan
 from . import clearance_check
+from . import clearance_substitution
+from . import clearance_request_office

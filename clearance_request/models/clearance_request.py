@@ -293,17 +293,17 @@ class ClearanceRequest(models.Model):
             'AND rel.group_id IN %s', (group_ids,)))]
 
     def _compute_is_my_turn(self):
-        groups = self.env.user.groups_id
         is_manager = self._is_manager()
+        delegations = self.env["clearance.substitution"]._delegations()
         for request in self:
             waiting = request.state in ("progress", "hold")
-            request.is_my_turn = waiting and request.stage_id.group_id in groups
+            request.is_my_turn = waiting and bool(
+                request._my_line(delegations))
             request.can_act = waiting and (request.is_my_turn or is_manager)
 
     def _search_is_my_turn(self, operator, value):
         positive = (operator == "=") == bool(value)
-        domain = ["&", ("state", "in", ("progress", "hold")),
-                  ("stage_id.group_id", "in", self.env.user.groups_id.ids)]
+        domain = [("acting_user_ids", "in", [self.env.uid])]
         return domain if positive else ["!"] + domain
 
     @api.model
@@ -510,14 +510,13 @@ class ClearanceRequest(models.Model):
     def _check_office_turn(self):
         """The current user acts for the office whose turn it is."""
         is_manager = self._is_manager()
-        groups = self.env.user.groups_id
         for request in self:
             request._check_open()
             if request.state not in ("progress", "hold"):
                 raise UserError(_(
                     "%(request)s is not waiting for an office.")
                     % {"request": request.name})
-            if not is_manager and request.stage_id.group_id not in groups:
+            if not is_manager and not request._my_line():
                 raise AccessError(_(
                     "%(request)s is at the stage %(stage)s: only the office "
                     "%(office)s can act on it now.") % {
@@ -588,7 +587,7 @@ class ClearanceRequest(models.Model):
         self._start_office_action()
         now = fields.Datetime.now()
         for request in self:
-            line = request.current_line_id
+            line = request._acting_line()
             line._check_complete()
             vals = request._record_decision({
                 "state": "done", "decision": "forwarded", "date_done": now})
@@ -608,12 +607,12 @@ class ClearanceRequest(models.Model):
         """Initial approval of the form: the student must come in person."""
         self._start_office_action()
         for request in self:
-            line = request.current_line_id
+            line = request._acting_line()
             if not line.stage_id.allow_hold:
                 raise UserError(_(
                     "The stage %(stage)s does not ask students to come in "
                     "person.") % {"stage": line.stage_id.name})
-            if request.state == "hold":
+            if line.state == "hold":
                 raise UserError(_(
                     "%(request)s is already waiting for the student's visit.")
                     % {"request": request.name})
@@ -639,7 +638,7 @@ class ClearanceRequest(models.Model):
         """Return the request to the student for a correction."""
         self._start_office_action()
         for request in self:
-            line = request.current_line_id
+            line = request._acting_line()
             text = (self._text(reason) or line.return_reason or "").strip()
             if not text:
                 raise UserError(_(
@@ -734,7 +733,7 @@ class ClearanceRequest(models.Model):
         officer). Returns what the request's one write of the transition
         must carry: the office has acted on it."""
         self.ensure_one()
-        line = self.current_line_id
+        line = self._acting_line()
         # sudo: a clearance manager may decide for any office, whose step
         # the line rules reserve to its own officers.
         line.sudo().write(dict(line_vals, officer_id=self.env.uid))
