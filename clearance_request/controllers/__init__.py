@@ -1,2 +1,3 @@
 from . import portal
 from . import certificate
+from . import buttons

@@ -10,9 +10,10 @@ from ..tools import jalali
 
 _logger = logging.getLogger(__name__)
 
-# Workflow fields change only through the action_* methods below. They pass this
-# object in the context; a client (RPC, form) can put strings in a context but never
-# this very object, so a direct write of stage, state or route is refused.
+# The one way past the workflow guard (_check_workflow_fields): the actions
+# below pass this object in the context (`transition`). A client (RPC, form)
+# can put strings in a context but never this very object, so a direct write
+# of stage, state or route is refused, whoever writes it.
 _TRANSITION = object()
 TRANSITION_KEY = "clearance_transition"
 # The step a transition's write records (see the field workflow_step), beside
@@ -56,19 +57,6 @@ OPEN_STATES = ("draft", "progress", "hold", "returned")
 # The longest text a student or an office may write in one field: a page of
 # the registrar's paper forms.
 TEXT_LIMIT = 2000
-# The stage form: the current line's fields, shown and edited on the request.
-STAGE_FORM_FIELDS = {
-    "cur_card_received": "card_received",
-    "cur_debt_amount": "debt_amount",
-    "cur_debt_status": "debt_status",
-    "cur_has_loan": "has_loan",
-    "cur_installment_start": "installment_start",
-    "cur_installment_end": "installment_end",
-    "cur_visit_required": "visit_required",
-    "cur_visit_instructions": "visit_instructions",
-    "cur_return_reason": "return_reason",
-    "cur_note": "note",
-}
 
 
 def check_text(env, value, field=None):
@@ -110,6 +98,25 @@ class ClearanceRequest(models.Model):
     # Whoever may read a request may write in its thread: an office that
     # sent it on may still add a note, without following the request.
     _mail_post_access = "read"
+    # The fields only the workflow's actions write; anyone else's create or
+    # write of them is refused (_check_workflow_fields). A user writes the
+    # student, the reason and the student's note, and the current stage's
+    # form (cur_*, its step's fields: the step guards them).
+    _workflow_fields = frozenset([
+        "name", "state", "stage_id", "line_ids", "current_line_id",
+        "handled_group_ids", "submit_date", "stage_date", "clear_date",
+        "cancel_date",
+        # computed from the student, or related to the stage and the step
+        # (a write would reach the stage's settings)
+        "user_id", "student_number", "student_faculty", "student_shift",
+        "student_degree", "student_dormitory", "office_id", "current_kind",
+        "current_allow_hold",
+        # the certificate (clearance_certificate.py)
+        "certificate_code", "certificate_date", "certificate_revoked",
+        "certificate_revoked_date", "certificate_revoked_reason",
+        "certified_name", "certified_student_number", "certified_faculty",
+        "certified_degree",
+    ])
 
     name = fields.Char(
         string="Reference", readonly=True, copy=False, default="/",
@@ -358,27 +365,24 @@ class ClearanceRequest(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
-    def _guarded_fields(self, vals):
-        """Fields of vals a user may not write outside a transition."""
-        free = {"student_note", "partner_id", "reason"} | set(STAGE_FORM_FIELDS)
-        guarded = []
-        for name in vals:
-            if name in free or name.startswith(("message_", "activity_")):
-                continue
-            if name == "line_ids" and all(
-                    cmd[0] in (1, 4) for cmd in vals[name]):
-                continue  # edits of existing lines; the line guards itself
-            guarded.append(name)
-        return guarded
+    def _check_workflow_fields(self, vals):
+        """The workflow guard (as hr_holidays' _check_state_access_right):
+        workflow fields are written only in a transition, by nobody else,
+        the superuser included. Editing existing steps through the route
+        (commands 1 and 4) is left to the step's own guard."""
+        if in_transition(self):
+            return
+        owned = sorted(name for name in vals if name in self._workflow_fields
+                       and not (name == "line_ids" and all(
+                           command[0] in (1, 4) for command in vals[name])))
+        if owned:
+            raise AccessError(_(
+                "These fields change only through the clearance actions: "
+                "%(fields)s") % {"fields": ", ".join(owned)})
 
     @api.model
     def create(self, vals):
-        if not in_transition(self) and self._uid != 1:
-            guarded = self._guarded_fields(vals)
-            if guarded:
-                raise AccessError(_(
-                    "These fields change only through the clearance actions: "
-                    "%(fields)s") % {"fields": ", ".join(guarded)})
+        self._check_workflow_fields(vals)
         self._check_student_partner(vals, creating=True)
         self._check_values(vals)
         if vals.get("partner_id"):
@@ -395,19 +399,12 @@ class ClearanceRequest(models.Model):
     @api.multi
     def write(self, vals):
         self._check_ids()
-        if not in_transition(self) and self._uid != 1:
-            guarded = self._guarded_fields(vals)
-            if guarded:
-                raise AccessError(_(
-                    "These fields change only through the clearance actions: "
-                    "%(fields)s") % {"fields": ", ".join(guarded)})
-            if {"partner_id", "reason"} & set(vals) and any(
-                    r.state not in ("draft", "returned") for r in self):
-                raise UserError(_(
-                    "The student and the reason can be changed only before "
-                    "submission or while the request is returned."))
-            if set(STAGE_FORM_FIELDS) & set(vals):
-                self._check_office_turn()
+        self._check_workflow_fields(vals)
+        if not in_transition(self) and {"partner_id", "reason"} & set(vals) \
+                and any(r.state not in ("draft", "returned") for r in self):
+            raise UserError(_(
+                "The student and the reason can be changed only before "
+                "submission or while the request is returned."))
         self._check_student_partner(vals)
         self._check_values(vals)
         if vals.get("partner_id"):
@@ -595,7 +592,7 @@ class ClearanceRequest(models.Model):
             lines = request._build_route()
             first = lines.filtered(lambda l: l.kind == "create")[:1]
             if first:
-                first.sudo().write({
+                transition(first).sudo().write({
                     "state": "done", "decision": "forwarded",
                     "officer_id": self.env.uid, "date_done": now})
             request._move_to(lines.filtered(lambda l: l.kind != "create")[:1],
@@ -618,14 +615,9 @@ class ClearanceRequest(models.Model):
         return True
 
     @api.multi
-    def action_hold(self):
-        """Button: initial approval of the form with the stage form's
-        instructions."""
-        return self.hold_for_visit()
-
-    @api.multi
     def hold_for_visit(self, instructions=None):
-        """Initial approval of the form: the student must come in person."""
+        """Initial approval of the form: the student must come in person,
+        told `instructions` (by default the stage form's)."""
         self._start_office_action()
         for request in self:
             line = request.current_line_id
@@ -650,13 +642,9 @@ class ClearanceRequest(models.Model):
         return True
 
     @api.multi
-    def action_return(self):
-        """Button: return with the reason written in the stage form."""
-        return self.return_to_student()
-
-    @api.multi
     def return_to_student(self, reason=None):
-        """Return the request to the student for a correction."""
+        """Return the request to the student for a correction, for `reason`
+        (by default the one written in the stage form)."""
         self._start_office_action()
         for request in self:
             line = request.current_line_id
@@ -673,12 +661,9 @@ class ClearanceRequest(models.Model):
         return True
 
     @api.multi
-    def action_resubmit(self):
-        return self.resubmit()
-
-    @api.multi
     def resubmit(self, note=None, reason=None):
-        """The student has corrected the request; it resumes where it stopped."""
+        """The student has corrected the request (their `note`, another
+        `reason`); it resumes where it stopped."""
         self._check_student_owner()
         self._lock()
         for request in self:
@@ -693,7 +678,8 @@ class ClearanceRequest(models.Model):
                     raise UserError(_("Choose one of the listed reasons."))
                 vals["reason"] = reason
             # sudo: the student's action reopens the office's step
-            request.current_line_id.sudo().write({"state": "current"})
+            transition(request.current_line_id).sudo().write(
+                {"state": "current"})
             transition(request, "resubmitted").write(vals)
             request._sync_office_activities()
         return True
@@ -708,7 +694,8 @@ class ClearanceRequest(models.Model):
         for request in self:
             if request.current_line_id:
                 # sudo: cancelling closes the office's step too
-                request.current_line_id.sudo().write({"state": "cancelled"})
+                transition(request.current_line_id).sudo().write(
+                    {"state": "cancelled"})
             transition(request, "cancelled").write(
                 {"state": "cancelled", "cancel_date": now})
             request._sync_office_activities()
@@ -727,7 +714,7 @@ class ClearanceRequest(models.Model):
             line = request.current_line_id
             if line:
                 # sudo: the manager's reopening gives the office its step back
-                line.sudo().write({"state": "current"})
+                transition(line).sudo().write({"state": "current"})
             transition(request, "reopened").write({
                 "state": "progress" if line else "draft",
                 "cancel_date": False,
@@ -757,7 +744,8 @@ class ClearanceRequest(models.Model):
         line = self.current_line_id
         # sudo: a clearance manager may decide for any office, whose step
         # the line rules reserve to its own officers.
-        line.sudo().write(dict(line_vals, officer_id=self.env.uid))
+        transition(line).sudo().write(
+            dict(line_vals, officer_id=self.env.uid))
         return {"handled_group_ids": [(4, line.group_id.id)]}
 
     def _applicable_stages(self):
@@ -776,8 +764,9 @@ class ClearanceRequest(models.Model):
         self.ensure_one()
         if self.line_ids:
             return self.line_ids.sorted(lambda l: (l.sequence, l.id))
-        # sudo: the route is the workflow's own bookkeeping (see the guards).
-        Line = self.env["clearance.request.line"].sudo()
+        # sudo: the route is the workflow's own bookkeeping; its students and
+        # officers may not create steps.
+        Line = transition(self.env["clearance.request.line"]).sudo()
         lines = Line.browse()
         for stage in self._applicable_stages():
             lines |= Line.create({
@@ -807,7 +796,8 @@ class ClearanceRequest(models.Model):
         vals = dict(vals or {}, stage_date=now)
         if line:
             # sudo: the route's next step belongs to another office
-            line.sudo().write({"state": "current", "date_start": now})
+            transition(line).sudo().write(
+                {"state": "current", "date_start": now})
             vals.update(state="progress", stage_id=line.stage_id.id,
                         current_line_id=line.id)
         else:
@@ -897,10 +887,10 @@ class ClearanceRequest(models.Model):
         words = student._office_words(step, line, text)
         return transition(self, step).with_context(**{WORDS_KEY: words})
 
-    def _office_words(self, event, line, text):
+    def _office_words(self, step, line, text):
         """The office's words, in this environment's language."""
         stage = line.with_env(self.env).stage_id.name
-        if event == "hold":
+        if step == "hold":
             return _("Your in-person visit to %(office)s is required. "
                      "%(text)s") % {"office": stage, "text": text}
         return _("%(office)s returned your request: %(text)s") % {
