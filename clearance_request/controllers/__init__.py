@@ -1,3 +1,4 @@
 from . import portal
 from . import certificate
 from . import dashboard
+from . import buttons

@@ -63,14 +63,9 @@ class ClearanceRequest(models.Model):
                 and not request.certificate_revoked)
 
     @api.multi
-    def action_revoke_certificate(self):
-        """Button: revoke without a written reason."""
-        return self.revoke_certificate()
-
-    @api.multi
     def revoke_certificate(self, reason=None):
-        """A manager withdraws the certificate: it no longer downloads and
-        the verify page says it is revoked."""
+        """A manager withdraws the certificate, for `reason` if given: it no
+        longer downloads and the verify page says it is revoked."""
         if not self._is_manager():
             raise AccessError(_(
                 "Only a clearance manager can revoke a clearance certificate."))

@@ -4,14 +4,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from .clearance_request import check_text, in_transition
 from .clearance_stage import STAGE_KINDS
 
-# What an officer fills in on their own office's line; everything else on a
-# line is written by the workflow.
-FORM_FIELDS = {
-    "card_received", "debt_amount", "debt_status", "has_loan",
-    "installment_start", "installment_end", "visit_required",
-    "visit_instructions", "return_reason", "note",
-}
-
 
 class ClearanceRequestLine(models.Model):
     """One office's step on one request: its decision and its stage form."""
@@ -20,6 +12,13 @@ class ClearanceRequestLine(models.Model):
     _inherit = ["clearance.input.mixin"]
     _description = "Clearance step"
     _order = "request_id, sequence, id"
+    # The fields only the workflow's actions write (_check_workflow_fields);
+    # the others are the stage form, which the office whose turn it is fills
+    # in (the request shows it as its cur_* fields).
+    _workflow_fields = frozenset([
+        "request_id", "stage_id", "sequence", "kind", "group_id", "state",
+        "decision", "officer_id", "date_start", "date_done",
+    ])
 
     request_id = fields.Many2one(
         "clearance.request", required=True, ondelete="cascade", index=True,
@@ -122,12 +121,8 @@ class ClearanceRequestLine(models.Model):
         for name in ("visit_instructions", "return_reason", "note"):
             if name in vals:
                 check_text(self.env, vals[name], self._fields[name])
-        if not in_transition(self) and self._uid != 1:
-            guarded = set(vals) - FORM_FIELDS
-            if guarded:
-                raise AccessError(_(
-                    "These fields change only through the clearance actions: "
-                    "%(fields)s") % {"fields": ", ".join(sorted(guarded))})
+        self._check_workflow_fields(vals)
+        if not in_transition(self):
             for line in self:
                 if line.state not in ("current", "hold"):
                     raise UserError(_(
@@ -138,16 +133,25 @@ class ClearanceRequestLine(models.Model):
 
     @api.model
     def create(self, vals):
-        if not in_transition(self) and self._uid != 1:
-            raise AccessError(_(
-                "Steps are created by the clearance route, not by hand."))
+        self._check_workflow_fields(vals)
         return super().create(vals)
 
     @api.multi
     def unlink(self):
-        if not in_transition(self) and self._uid != 1:
+        if not in_transition(self):
             raise UserError(_("Steps of a clearance route are never deleted."))
         return super().unlink()
+
+    def _check_workflow_fields(self, vals):
+        """The workflow guard of a step (see the request's): only the
+        workflow's actions write its workflow fields, and create steps."""
+        if in_transition(self):
+            return
+        owned = sorted(self._workflow_fields.intersection(vals))
+        if owned:
+            raise AccessError(_(
+                "These fields change only through the clearance actions: "
+                "%(fields)s") % {"fields": ", ".join(owned)})
 
     def _check_complete(self):
         """The stage form is complete enough to send the request on."""

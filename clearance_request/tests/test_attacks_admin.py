@@ -16,6 +16,7 @@ from odoo.modules.module import get_module_resource
 from odoo.tests import common as odoo_tests
 from odoo.tests.common import HttpCase
 
+from ..models.clearance_request import transition
 from .common import ClearanceCase, make_officer, make_student
 
 OFFICE = "clearance_request.group_office_welfare"
@@ -359,7 +360,7 @@ class TestCertifiedIdentity(ClearanceCase):
         recorded = self.clear(self.new_request(self.student_other))
         blank = {"certified_name": False, "certified_student_number": False,
                  "certified_faculty": False, "certified_degree": False}
-        old.sudo().write(blank)
+        transition(old).sudo().write(blank)
         self.student_other.partner_id.name = "Renamed After Clearance"
         open_request = self.new_request(self.student_second)
         path = get_module_resource(

@@ -109,6 +109,74 @@ class TestStudentFormAttacks(RpcCase):
             self.assertClearError(reply)
 
 
+class TestWorkflowFieldsOverRpc(RpcCase):
+
+    def test_office_cannot_move_a_request_by_writing_it(self):
+        """The workflow guard, as an officer over JSON-RPC: the stage, the
+        status and the steps change only through the actions."""
+        record = self.new_request()
+        line = record.current_line_id
+        welfare = self.env.ref("clearance_request.stage_welfare")
+        self.login(self.department)
+        for vals in ({"state": "cleared"}, {"stage_id": welfare.id},
+                     {"current_line_id": False}):
+            reply = self.call("clearance.request", "write", [[record.id], vals])
+            self.assertClearError(reply, "clearance actions")
+        reply = self.call("clearance.request.line", "write", [
+            line.ids, {"state": "done", "officer_id": self.department.id}])
+        self.assertClearError(reply, "clearance actions")
+        reply = self.call("clearance.request.line", "create", [{
+            "request_id": record.id, "stage_id": welfare.id}])
+        self.assertClearError(reply, "clearance actions")
+        self.assertEqual(record.state, "progress")
+        self.assertEqual(record.current_line_id, line)
+        self.assertEqual(line.state, "current")
+
+
+class TestButtonsAreTheRpcMethods(RpcCase):
+    """A button and an RPC client call the same method: Odoo 11's web client
+    sends the button's context where the method's optional argument is."""
+
+    def press(self, record, method, context):
+        return self.json_call(
+            "/web/dataset/call_button", model="clearance.request",
+            method=method, args=[[record.id], context], context_id=1)
+
+    def test_hold_button_takes_the_forms_instructions_and_context(self):
+        record = self.forward(self.new_request())
+        record.sudo(self.kharazmi).write({
+            "cur_visit_required": True,
+            "cur_visit_instructions": "Bring back the two books."})
+        self.login(self.kharazmi)
+        # the button's context reaches the action: a stale screen is refused
+        reply = self.press(record, "hold_for_visit", {
+            "lang": "en_US", "clearance_expected_line_id": -1})
+        self.assertClearError(reply, "moved on")
+        self.assertEqual(record.state, "progress")
+        reply = self.press(record, "hold_for_visit", {
+            "lang": "en_US",
+            "clearance_expected_line_id": record.current_line_id.id})
+        self.assertNotIn("error", reply, reply)
+        record.invalidate_cache()
+        self.assertEqual(record.state, "hold")
+        self.assertEqual(record.current_line_id.visit_instructions,
+                         "Bring back the two books.")
+
+    def test_return_button_and_rpc_argument(self):
+        record = self.new_request()
+        self.login(self.department)
+        reply = self.press(record, "return_to_student", {"lang": "en_US"})
+        self.assertClearError(reply, "reason is required")
+        self.assertEqual(record.state, "progress")
+        reply = self.call("clearance.request", "return_to_student",
+                          [[record.id]], {"reason": "The photo is missing."})
+        self.assertNotIn("error", reply, reply)
+        record.invalidate_cache()
+        self.assertEqual(record.state, "returned")
+        self.assertEqual(record.current_line_id.return_reason,
+                         "The photo is missing.")
+
+
 class TestResubmitWithFollowers(RpcCase):
 
     def test_resubmit_with_a_changed_reason_while_an_employee_follows(self):

@@ -164,7 +164,7 @@ class TestStudentAccess(ClearanceCase):
                 mine.write(vals)
         with self.assertRaises(AccessError):
             mine.current_line_id.write({"card_received": True})
-        for action in ("action_forward", "action_hold", "action_return"):
+        for action in ("action_forward", "hold_for_visit", "return_to_student"):
             with self.assertRaises(AccessError):
                 getattr(mine, action)()
         mine.invalidate_cache()

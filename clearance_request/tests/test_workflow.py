@@ -1,3 +1,4 @@
+from odoo import models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .common import OFFICES, ClearanceCase
@@ -225,7 +226,7 @@ class TestWorkflow(ClearanceCase):
         request = self.new_request()
         while request.state == "progress":
             self.forward(request)
-        for action in ("action_forward", "action_hold", "action_return"):
+        for action in ("action_forward", "hold_for_visit", "return_to_student"):
             with self.assertRaises(UserError):
                 getattr(request.sudo(self.manager), action)()
         with self.assertRaises(UserError):
@@ -268,6 +269,64 @@ class TestWorkflow(ClearanceCase):
         request.invalidate_cache()
         self.assertEqual(request.stage_id, self.stages["department"])
         self.assertEqual(request.state, "progress")
+
+    def test_superuser_writes_no_workflow_field_either(self):
+        """One way past the guard, the workflow's transition: the superuser
+        (data files, scripts, the admin over RPC) is refused like anyone."""
+        request = self.new_request().with_context(lang="en_US")
+        line = request.current_line_id
+        welfare = self.stages["welfare"]
+        for vals in ({"state": "cleared"}, {"stage_id": welfare.id},
+                     {"certificate_code": "FORGED"}):
+            with self.assertRaisesRegex(AccessError, "clearance actions"):
+                request.write(vals)
+        with self.assertRaisesRegex(AccessError, "clearance actions"):
+            request.create({
+                "partner_id": self.student_other.partner_id.id,
+                "reason": "withdrawal", "state": "cleared"})
+        with self.assertRaisesRegex(AccessError, "clearance actions"):
+            line.write({"state": "done"})
+        with self.assertRaisesRegex(AccessError, "clearance actions"):
+            line.create({
+                "request_id": request.id, "stage_id": welfare.id})
+        with self.assertRaisesRegex(UserError, "never deleted"):
+            line.unlink()
+        request.invalidate_cache()
+        self.assertEqual(request.state, "progress")
+        self.assertEqual(request.stage_id, self.stages["department"])
+        self.assertEqual(line.state, "current")
+        self.assertFalse(request.certificate_code)
+        # the stage form stays the office's (and the manager's) to fill
+        request.write({"cur_card_received": True})
+        self.assertTrue(line.card_received)
+
+    def test_every_writable_field_is_the_users_or_the_workflows(self):
+        """Each field a write can change is either in the model's list of
+        workflow fields or one of those a user fills in: a new field must be
+        put on one side."""
+        Request = self.env["clearance.request"]
+        Line = self.env["clearance.request.line"]
+        form = {"card_received", "debt_amount", "debt_status", "has_loan",
+                "installment_start", "installment_end", "visit_required",
+                "visit_instructions", "return_reason", "note"}
+        users = {
+            Request: {"partner_id", "reason", "student_note"} | {
+                name for name, field in Request._fields.items()
+                if field.related and field.related[0] == "current_line_id"
+                and field.related[-1] in form},
+            Line: form,
+        }
+        for model, user_fields in users.items():
+            self.assertFalse(model._workflow_fields & user_fields)
+            for name, field in model._fields.items():
+                if name in models.MAGIC_COLUMNS or name in (
+                        "display_name", model.CONCURRENCY_CHECK_FIELD) \
+                        or name.startswith(
+                            ("message_", "activity_", "website_message_")) \
+                        or not (field.store or field.inverse):
+                    continue
+                self.assertIn(name, model._workflow_fields | user_fields,
+                              "%s.%s" % (model._name, name))
 
     def test_chatter_tracks_each_stage_change(self):
         request = self.new_request()
