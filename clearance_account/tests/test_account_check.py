@@ -108,11 +108,11 @@ class TestAccountCheck(ClearanceCase):
 
 
 class TestDemoClearedAutomatically(ClearanceCase):
-    """The demo: 9811005 cleared by the three libraries and Student
+    """The demo: 9811006 cleared by the three libraries and Student
     Accounting without an officer."""
 
     def test_demo_student_cleared_through_both_checks(self):
-        request = self.env.ref("clearance_request.request_9811005_demo")
+        request = self.env.ref("clearance_request.request_9811006_demo")
         self.assertEqual(request.stage_id, self.stages["dormitories"])
         auto = request.line_ids.filtered("auto_decided")
         self.assertEqual(auto.mapped("stage_id"), self.stages["library_kharazmi"]
