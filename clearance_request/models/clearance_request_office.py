@@ -433,8 +433,8 @@ class ClearanceRequest(models.Model):
             return
         if line and line.parallel_group:
             # sudo: the other offices' steps of the group open with it
-            (self._parallel_run(line) - line).filtered(
-                lambda l: l.state == "waiting").sudo().write({
+            transition((self._parallel_run(line) - line).filtered(
+                lambda l: l.state == "waiting")).sudo().write({
                     "state": "current", "date_start": fields.Datetime.now()})
         super()._move_to(line, step, vals)
 
