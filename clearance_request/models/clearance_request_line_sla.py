@@ -277,7 +277,8 @@ class ClearanceRequestLine(models.Model):
         open_lines = lines.filtered(
             lambda l: l.state not in ("done", "cancelled")
             and l.kind != "create")
-        since = min([now] + [l.date_start for l in open_lines if l.date_start])
+        since = min([now] + [
+            line.date_start for line in open_lines if line.date_start])
         # each calendar and its holidays read once for the whole route
         calendars = {}
         for stage in open_lines.mapped("stage_id"):
