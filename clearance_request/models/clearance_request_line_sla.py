@@ -137,6 +137,7 @@ class ClearanceRequestLine(models.Model):
         now = fields.Datetime.now()
         # sudo: the scheduled action watches every office's steps.
         Line = self.sudo()
+        Line._start_missing_clocks(now)
         overdue = Line.search([
             ("state", "=", "current"), ("date_due", "!=", False),
             ("date_due", "<", now)])
@@ -149,6 +150,25 @@ class ClearanceRequestLine(models.Model):
             line._escalate()
         self._send_digests(overdue)
         return True
+
+    @api.model
+    def _start_missing_clocks(self, now):
+        """Steps at an office without a due date (reached before the service
+        levels were installed, or before their stage had a target): their
+        clock starts from the moment they reached the office; one waiting
+        for the student stops it now."""
+        missing = self.search([
+            ("state", "in", ("current", "hold", "returned")),
+            ("date_start", "!=", False), ("date_due", "=", False),
+            "|", ("stage_id.sla_days", ">", 0),
+            ("stage_id.sla_escalate_days", ">", 0)])
+        for line in missing:
+            vals = line._clock_vals(
+                {"state": "current", "date_start": line.date_start},
+                line.date_start)
+            if line.state != "current":
+                vals["date_paused"] = now
+            line.write(vals)
 
     def _record_breach(self, level, now):
         """The breach on the step, and once in the request's history."""
@@ -277,7 +297,8 @@ class ClearanceRequestLine(models.Model):
         open_lines = lines.filtered(
             lambda l: l.state not in ("done", "cancelled")
             and l.kind != "create")
-        since = min([now] + [l.date_start for l in open_lines if l.date_start])
+        since = min([now] + [
+            line.date_start for line in open_lines if line.date_start])
         # each calendar and its holidays read once for the whole route
         calendars = {}
         for stage in open_lines.mapped("stage_id"):

@@ -1,6 +1,8 @@
 """The managers' ageing dashboard: each office's backlog, holds, overdue
 steps, median and 90th-percentile days and steps cleared per week, against
 figures computed by hand; and who may read them."""
+import importlib.util
+import os
 import xmlrpc.client
 
 from odoo import SUPERUSER_ID, api
@@ -331,3 +333,23 @@ class TestDashboardOverHttp(HttpCase):
                     self.execute_as(user, method, *args)
                 self.assertIn("not allowed to access", caught.exception.faultString)
                 self.assertIn(REPORT, caught.exception.faultString)
+
+
+class TestDashboardBenchmark(ClearanceCase):
+    """The benchmark's measure of the summary page (benchmarks/dashboard.py)
+    on this small database, in its own transactions as the demo manager."""
+
+    def test_bench_dashboard(self):
+        path = os.path.join(os.environ.get("CLEARANCE_ROOT", os.getcwd()),
+                            "benchmarks", "dashboard.py")
+        spec = importlib.util.spec_from_file_location("dashboard", path)
+        dashboard = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(dashboard)
+        manager = self.env.ref("clearance_request.user_manager_demo")
+        result = dashboard.bench_dashboard(self.registry, manager.id, runs=3)
+        self.assertEqual(set(result), {"queries", "seconds"})
+        # the access check, SET LOCAL, the figures, the stages (names
+        # and offices) and the template
+        self.assertLessEqual(result["queries"], 10)
+        self.assertGreater(result["queries"], 0)
+        self.assertLess(result["seconds"], 1.0)

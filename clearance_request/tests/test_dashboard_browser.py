@@ -23,6 +23,13 @@ class TestDashboardBrowser(HttpCase):
         self.assertEqual(self.manager.lang, "fa_IR")
         self.history()
         self.registry.test_cr.commit()
+        # read now: once the browser is there, the server's threads share
+        # this cursor
+        self.dashboard_action = self.env.ref(
+            "clearance_request.clearance_dashboard_action").id
+        self.ageing_action = self.env.ref(
+            "clearance_request.clearance_step_report_action").id
+        self.department = self.env.ref("clearance_request.stage_department").id
         self.browser = Browser(width=1400, height=900)
         self.addCleanup(self.browser.quit)
 
@@ -73,15 +80,13 @@ class TestDashboardBrowser(HttpCase):
     def test_dashboard_in_persian(self):
         browser = self.browser
         browser.login("manager", "demo")
-        browser.get("/web#action=%d" % self.env.ref(
-            "clearance_request.clearance_dashboard_action").id)
+        browser.get("/web#action=%d" % self.dashboard_action)
         browser.find(".o_clearance_dashboard_table", timeout=60)
         self.assertEqual(browser.direction(), "rtl")
         # the history above is on the page: fourteen more steps cleared by
         # the department in the last four weeks than the demo's
-        department = self.env.ref("clearance_request.stage_department")
         cleared = browser.find(
-            "tr[data-stage-id='%d'] .o_clearance_cleared" % department.id).text
+            "tr[data-stage-id='%d'] .o_clearance_cleared" % self.department).text
         self.assertGreaterEqual(int(cleared.translate(str.maketrans(
             "۰۱۲۳۴۵۶۷۸۹", "0123456789"))), 10)
         text = browser.text()
@@ -96,8 +101,7 @@ class TestDashboardBrowser(HttpCase):
         self.assertEqual(browser.driver.execute_script(
             "return getComputedStyle(arguments[0]).direction", table), "rtl")
         summary = browser.screenshot("dashboard-fa-summary")
-        browser.get("/web#action=%d&view_type=graph" % self.env.ref(
-            "clearance_request.clearance_step_report_action").id)
+        browser.get("/web#action=%d&view_type=graph" % self.ageing_action)
         browser.find(".o_graph_svg_container svg .nv-bar", timeout=60)
         self.assertIn("روزهای ماندن در دفتر", browser.text())
         self.assertEqual(browser.direction(), "rtl")

@@ -254,6 +254,25 @@ class TestRemindersAndEscalation(SlaCase):
             lambda m: m.subtype_id == overdue)), 1)
         self.assertEqual(line.date_reminded, utc("2026-12-07 09:00"))
 
+    def test_steps_without_a_due_date_get_one(self):
+        # Requests at an office before the service levels existed.
+        current = self.submit("2026-12-05 08:00")
+        returned = self.submit("2026-12-05 08:00", self.student_other)
+        with at("2026-12-05 09:00"):
+            returned.sudo(self.officers["department"]).return_to_student(
+                "The faculty is missing.")
+        lines = self.line(current, "department") | self.line(
+            returned, "department")
+        lines.sudo().write({"date_due": False, "date_escalate": False,
+                            "date_paused": False})
+        self.run_cron("2026-12-06 10:00")
+        first, second = self.line(current, "department"), self.line(
+            returned, "department")
+        self.assertEqual(first.date_due, utc("2026-12-06 16:00"))
+        self.assertFalse(first.date_paused)
+        self.assertEqual(second.date_due, utc("2026-12-06 16:00"))
+        self.assertEqual(second.date_paused, utc("2026-12-06 10:00"))
+
     def test_escalation_after_the_second_limit(self):
         request = self.submit("2026-12-05 08:00")
         line = self.line(request, "department")
