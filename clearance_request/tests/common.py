@@ -1,10 +1,13 @@
-from odoo.tests.common import SavepointCase
+from odoo.tests.common import SavepointCase, at_install, post_install
 
 OFFICES = [
     "department", "library_kharazmi", "library_shirazi", "library_mullasadra",
     "counselling", "nutrition", "student_accounting", "dormitories",
     "welfare", "second_shift_accounting",
 ]
+# The demo officer of each office (demo/res_users_demo.xml).
+DEMO_OFFICER_LOGINS = {
+    office: office.replace("_", ".") for office in OFFICES}
 
 
 def make_student(env, login, name, shift="day", **extra):
@@ -20,17 +23,33 @@ def make_student(env, login, name, shift="day", **extra):
     return env["res.users"].with_context(no_reset_password=True).create(vals)
 
 
-def make_officer(env, login, *group_xmlids):
+def make_officer(env, login, *group_xmlids, **extra):
     groups = [env.ref("base.group_user").id] + [
         env.ref(xmlid).id for xmlid in group_xmlids]
-    return env["res.users"].with_context(no_reset_password=True).create({
+    vals = {
         "name": login.replace(".", " ").title(), "login": login,
         "password": login, "email": "%s@staff.test" % login,
         "lang": "en_US",
         "groups_id": [(6, 0, groups)],
-    })
+    }
+    vals.update(extra)
+    return env["res.users"].with_context(no_reset_password=True).create(vals)
 
 
+def fill_form(request):
+    """Fill the current stage's form of `request` (as its user) as an
+    officer would: the card handed in, no debt."""
+    kind = request.current_line_id.kind
+    if kind == "card":
+        request.write({"cur_card_received": True})
+    elif kind in ("debt", "installments"):
+        request.write({"cur_debt_status": "none"})
+    return request
+
+
+# Run once every addon is loaded, as on the test database pytest uses.
+@at_install(False)
+@post_install(True)
 class ClearanceCase(SavepointCase):
     """One officer per office, a manager, an employee and three students."""
 
@@ -72,13 +91,7 @@ class ClearanceCase(SavepointCase):
     def fill_form(self, request, user=None):
         """Fill the current stage's form as its officer would."""
         user = user or self.officers[self.office_of(request)]
-        as_user = request.sudo(user)
-        kind = request.current_line_id.kind
-        if kind == "card":
-            as_user.write({"cur_card_received": True})
-        elif kind in ("debt", "installments"):
-            as_user.write({"cur_debt_status": "none"})
-        return as_user
+        return fill_form(request.sudo(user))
 
     def forward(self, request, user=None):
         user = user or self.officers[self.office_of(request)]

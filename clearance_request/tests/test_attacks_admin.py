@@ -14,7 +14,7 @@ from odoo import SUPERUSER_ID, api
 from odoo.exceptions import AccessDenied, AccessError, UserError
 from odoo.modules.module import get_module_resource
 from odoo.tests import common as odoo_tests
-from odoo.tests.common import HttpCase
+from odoo.tests.common import HttpCase, at_install, post_install
 
 from .common import ClearanceCase, make_officer, make_student
 
@@ -28,6 +28,9 @@ def url(path):
     return "http://%s:%s%s" % (odoo_tests.HOST, odoo_tests.PORT, path)
 
 
+# Run once every addon is loaded, as on the test database pytest uses.
+@at_install(False)
+@post_install(True)
 class AttackHttpCase(HttpCase):
     """The attacker talks to the test process's HTTP server, which works in
     the registry's test cursor: the data are built there."""

@@ -7,7 +7,7 @@ import re
 from odoo import SUPERUSER_ID, api
 from odoo.exceptions import AccessError
 from odoo.tests import common as odoo_tests
-from odoo.tests.common import HttpCase
+from odoo.tests.common import HttpCase, at_install, post_install
 
 from .common import ClearanceCase, make_officer, make_student
 
@@ -486,6 +486,9 @@ class TestReadingOthersMailRecords(MailAttackCase):
         self.assertEqual(as_student.search([]), mine)
 
 
+# Run once every addon is loaded, as on the test database pytest uses.
+@at_install(False)
+@post_install(True)
 class TestMailAttacksOverRpc(HttpCase):
     """The same attacks as JSON-RPC calls of a logged-in user, through the
     web client's /web/dataset/call_kw."""

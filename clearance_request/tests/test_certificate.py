@@ -10,7 +10,7 @@ from PyPDF2 import PdfFileReader
 
 from odoo import SUPERUSER_ID, api
 from odoo.exceptions import AccessError, UserError
-from odoo.tests.common import HttpCase
+from odoo.tests.common import HttpCase, at_install, post_install
 
 from ..models.clearance_certificate import new_certificate_code
 from ..report.ir_actions_report import isolate_runs
@@ -190,6 +190,9 @@ class TestCertificate(ClearanceCase):
         self.assertIn("<style>p {}</style>", html.decode())
 
 
+# Run once every addon is loaded, as on the test database pytest uses.
+@at_install(False)
+@post_install(True)
 class TestCertificateHttp(HttpCase):
     """The download and the verify page, as students, staff and visitors."""
 

@@ -3,7 +3,7 @@ import re
 
 from odoo import SUPERUSER_ID, api
 from odoo.tests import common as odoo_tests
-from odoo.tests.common import HttpCase
+from odoo.tests.common import HttpCase, at_install, post_install
 
 from .common import make_officer, make_student
 
@@ -11,6 +11,9 @@ CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 PAGE_CSRF_RE = re.compile(r'csrf_token: "([^"]+)"')
 
 
+# Run once every addon is loaded, as on the test database pytest uses.
+@at_install(False)
+@post_install(True)
 class PortalCase(HttpCase):
     """Students in the portal, served by the test process's HTTP server."""
 
