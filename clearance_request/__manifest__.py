@@ -6,7 +6,8 @@
     "license": "LGPL-3",
     "author": "clearance_request",
     "website": "http://127.0.0.1:8069",
-    "depends": ["mail", "portal", "base_automation", "web_jalali"],
+    "depends": ["mail", "portal", "base_automation", "web_jalali", "web_rtl",
+                "mail_notify_chat_fast", "report_wkhtmltopdf_bidi"],
     "external_dependencies": {"python": ["jdatetime", "qrcode"]},
     "data": [
         "security/clearance_security.xml",
@@ -19,7 +20,6 @@
         "data/base_automation_data.xml",
         "data/mail_queue_data.xml",
         "data/clearance_stage_data.xml",
-        "views/layout_templates.xml",
         "wizards/clearance_office_staff_views.xml",
         "views/clearance_stage_views.xml",
         "views/clearance_request_views.xml",
@@ -33,7 +33,6 @@
         "demo/res_users_demo.xml",
         "demo/clearance_request_demo.xml",
     ],
-    "post_init_hook": "post_init_hook",
     "application": True,
     "installable": True,
 }

@@ -13,7 +13,6 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests.common import HttpCase, at_install, post_install
 
 from ..models.clearance_certificate import new_certificate_code
-from ..report.ir_actions_report import isolate_runs
 from ..tools import jalali
 from .common import OFFICES, ClearanceCase, make_officer, make_student
 
@@ -175,19 +174,6 @@ class TestCertificate(ClearanceCase):
         png = save_png(pdf, "certificate")
         self.assertGreater(os.path.getsize(png), 5000)
         _logger.info("certificate PDF: %d bytes in %.2f s", len(pdf), elapsed)
-
-    def test_persian_runs_get_their_own_spans(self):
-        """What keeps wkhtmltopdf from misplacing mixed Persian text."""
-        html = isolate_runs(
-            '<html><head><style>p {}</style></head><body>'
-            '<p>این گواهی، کد: <b>ABC2</b> ۱۴۰۵/۰۹ آموزش‌ها.</p></body></html>')
-        body = html.decode().split("<body>")[1]
-        self.assertEqual(body, (
-            "<p><span>این</span> <span>گواهی</span><span>،</span> "
-            "<span>کد</span><span>:</span> <b><span>ABC2</span></b> "
-            "<span>۱۴۰۵</span><span>/</span><span>۰۹</span> "
-            "<span>آموزش\u200cها</span><span>.</span></p></body></html>"))
-        self.assertIn("<style>p {}</style>", html.decode())
 
 
 # Run once every addon is loaded, as on the test database pytest uses.

@@ -1,0 +1,56 @@
+"""Persian reads right to left: its languages, and the pages of its users."""
+from odoo.tests.common import HttpCase, TransactionCase, at_install, post_install
+
+from ..hooks import post_init_hook
+
+
+# Run once every addon is loaded, as on the test database pytest uses.
+@at_install(False)
+@post_install(True)
+class TestLanguageDirection(TransactionCase):
+
+    def lang(self, code):
+        Lang = self.env["res.lang"].with_context(active_test=False)
+        if not Lang.search([("code", "=", code)]):
+            Lang.load_lang(code)
+        return Lang.search([("code", "=", code)])
+
+    def test_persian_languages_are_right_to_left(self):
+        self.assertEqual(self.lang("fa_IR").direction, "rtl")
+        # a Persian language loaded after the addon
+        self.assertEqual(self.lang("fa_AF").direction, "rtl")
+        self.assertEqual(self.lang("en_US").direction, "ltr")
+
+    def test_install_turns_the_loaded_persian_right_to_left(self):
+        persian = self.lang("fa_IR")
+        persian.direction = "ltr"  # as Odoo 11 ships it
+        post_init_hook(self.cr, self.registry)
+        persian.invalidate_cache()
+        self.assertEqual(persian.direction, "rtl")
+        self.assertEqual(self.lang("en_US").direction, "ltr")
+
+
+@at_install(False)
+@post_install(True)
+class TestPageDirection(HttpCase):
+
+    def user(self, login, lang):
+        self.env["res.lang"].with_context(active_test=False).search(
+            [("code", "=", lang)]).active = True
+        return self.env["res.users"].with_context(no_reset_password=True).create({
+            "name": login, "login": login, "password": login, "lang": lang,
+            "groups_id": [(6, 0, [self.env.ref("base.group_user").id])]})
+
+    def page(self, login):
+        self.authenticate(login, login)
+        response = self.url_open("/web", timeout=120)
+        self.assertEqual(response.status_code, 200)
+        return response.text
+
+    def test_a_persian_users_pages_read_right_to_left(self):
+        self.user("rtl.persian", "fa_IR")
+        self.assertIn('<html lang="fa-IR" dir="rtl"', self.page("rtl.persian"))
+
+    def test_an_english_users_pages_read_left_to_right(self):
+        self.user("rtl.english", "en_US")
+        self.assertIn('<html lang="en-US" dir="ltr"', self.page("rtl.english"))
