@@ -45,8 +45,9 @@ ROOT = os.environ.get("CLEARANCE_ROOT") or os.path.dirname(
 PGSOCK = os.environ.get("CLEARANCE_PGSOCK") or os.path.join(ROOT, ".state", "run")
 STATE = os.path.join(ROOT, ".state")
 DB = "clearance_bench"
-HTTP_PORT = 8570
-SMTP_PORT = 8571
+# Ports of the portal's HTTP server and of the SMTP sink (free ones, please).
+HTTP_PORT = int(os.environ.get("BENCH_HTTP_PORT") or 8570)
+SMTP_PORT = int(os.environ.get("BENCH_SMTP_PORT") or 8571)
 OFFICES = [
     "department", "library_kharazmi", "library_shirazi", "library_mullasadra",
     "counselling", "nutrition", "student_accounting", "dormitories",
