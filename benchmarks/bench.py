@@ -1,8 +1,9 @@
 """Benchmark of the clearance workflow against OCA's tier validation.
 
-Run it with `bin/clearance bench [--quick]`. It builds the database
-`clearance_bench` (clearance_request + the peer module under
-benchmarks/addons), then, with 10, 1k and 100k requests in the database:
+Run it with `bin/clearance bench [--quick]` (`python -m benchmarks.bench`
+from the repository). It builds the database `clearance_bench`
+(clearance_request + the peer module under benchmarks/addons), then,
+with 10, 1k and 100k requests in the database:
 
 - per step of a second-shift student's clearance (submit + ten forwards),
   the SQL queries and the time of the click, run as the real user (record
@@ -42,27 +43,18 @@ import subprocess
 import sys
 import time
 
-# Run as a script: the repository is where the package lives.
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-# pylint: disable=wrong-import-position
-import odoo  # noqa: E402
+import odoo
 
-from benchmarks.database import create_database, start_odoo, transaction  # noqa: E402
-from benchmarks.filler import Filler  # noqa: E402
-from benchmarks.measure import bench_queue, explain_queue  # noqa: E402
-from benchmarks.portal import (  # noqa: E402
-    Portal, bench_portal, model_reads_portal, portal_students)
-from benchmarks.report import (  # noqa: E402
-    fmt_counts, label, ms, print_summary, report)
-from benchmarks.settings import (  # noqa: E402
-    DB, QUEUE_OFFICE, ROOT, SMTP_PORT, STATE, log, write_config)
-from benchmarks.sources import (  # noqa: E402
-    forward_times, query_sources, validate_tier_times)
-from benchmarks.throughput import (  # noqa: E402
-    SmtpSink, bench_throughput, smtp_sink, use_smtp_sink, worker)
-from benchmarks.workflow import (  # noqa: E402
-    People, drive, fill_form, full_clearance, new_document, new_request,
-    tier_approvals)
+from .database import create_database, start_odoo, transaction
+from .filler import Filler
+from .measure import bench_queue, explain_queue
+from .portal import Portal, bench_portal, model_reads_portal, portal_students
+from .report import fmt_counts, label, ms, print_summary, report
+from .settings import DB, QUEUE_OFFICE, ROOT, SMTP_PORT, STATE, log, write_config
+from .sources import forward_times, query_sources, validate_tier_times
+from .throughput import SmtpSink, bench_throughput, smtp_sink, use_smtp_sink, worker
+from .workflow import (People, drive, fill_form, full_clearance, new_document,
+                       new_request, tier_approvals)
 
 
 def git_state():
@@ -79,6 +71,13 @@ def git_state():
 
 def loadavg():
     return " ".join("%.1f" % x for x in os.getloadavg())
+
+
+def median_counts(measures):
+    """(median time, {query counts}) of (time, queries) measures."""
+    measures = list(measures)
+    return (statistics.median(t for t, _q in measures),
+            {q for _t, q in measures})
 
 
 def run(args, conf, sink):
@@ -132,18 +131,12 @@ def run(args, conf, sink):
                 for t in tier_approvals(registry, people, partner)[0]]
         size_result = {
             "size": size, "requests": count, "steps": steps, "runs": len(runs),
-            "ours_forward": (statistics.median(f[0] for f in forwards),
-                             {f[1] for f in forwards}),
-            "ours_after": (statistics.median(f[2] for f in forwards),
-                           {f[3] for f in forwards}),
-            "ours_total": (statistics.median(f[0] + f[2] for f in forwards),
-                           {f[1] + f[3] for f in forwards}),
-            "peer": (statistics.median(p[1] for p in peer),
-                     {p[2] for p in peer}),
-            "peer_after": (statistics.median(p[3] for p in peer),
-                           {p[4] for p in peer}),
-            "peer_total": (statistics.median(p[1] + p[3] for p in peer),
-                           {p[2] + p[4] for p in peer}),
+            "ours_forward": median_counts((f[0], f[1]) for f in forwards),
+            "ours_after": median_counts((f[2], f[3]) for f in forwards),
+            "ours_total": median_counts((f[0] + f[2], f[1] + f[3]) for f in forwards),
+            "peer": median_counts((p[1], p[2]) for p in peer),
+            "peer_after": median_counts((p[3], p[4]) for p in peer),
+            "peer_total": median_counts((p[1] + p[3], p[2] + p[4]) for p in peer),
             "queue": bench_queue(registry, people, args.runs),
         }
         if portal_pages is None:

@@ -9,8 +9,8 @@ ROOT = os.environ.get("CLEARANCE_ROOT") or os.path.dirname(
     os.path.dirname(os.path.abspath(__file__)))
 PGSOCK = os.environ.get("CLEARANCE_PGSOCK") or os.path.join(ROOT, ".state", "run")
 STATE = os.path.join(ROOT, ".state")
-# The script the benchmark's own processes run (workers, the SMTP sink).
-ENTRY = os.path.join(ROOT, "benchmarks", "bench.py")
+# How the benchmark's own processes (workers, the SMTP sink) start, in ROOT.
+ENTRY = [sys.executable, "-m", "benchmarks.bench"]
 DB = "clearance_bench"
 # Ports of the portal's HTTP server and of the SMTP sink (free ones, please).
 HTTP_PORT = int(os.environ.get("BENCH_HTTP_PORT") or 8570)

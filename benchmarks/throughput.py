@@ -4,13 +4,12 @@ import contextlib
 import json
 import os
 import subprocess
-import sys
 import time
 
 import odoo
 
 from .database import start_odoo, transaction
-from .settings import ENTRY, STATE, log
+from .settings import ENTRY, ROOT, STATE, log
 from .workflow import People, drive
 
 
@@ -50,8 +49,8 @@ class SmtpSink:
         if os.path.exists(self.count_file):
             os.unlink(self.count_file)
         self.proc = subprocess.Popen(
-            [sys.executable, ENTRY, "--smtp-sink",
-             str(port), self.count_file], env=dict(os.environ))
+            ENTRY + ["--smtp-sink", str(port), self.count_file],
+            cwd=ROOT, env=dict(os.environ))
         import socket
         for _i in range(100):
             with contextlib.closing(socket.socket()) as sock:
@@ -133,9 +132,8 @@ def bench_throughput(conf, registry, filler, sink, total, seconds, workers=2):
     queue_before = mail_queue_state(registry)
     received_before = sink.received()
     procs = [subprocess.Popen(
-        [sys.executable, ENTRY, "--worker", str(i),
-         str(workers), str(seconds), "--conf", conf],
-        stdout=subprocess.PIPE, env=dict(os.environ))
+        ENTRY + ["--worker", str(i), str(workers), str(seconds), "--conf", conf],
+        stdout=subprocess.PIPE, cwd=ROOT, env=dict(os.environ))
         for i in range(workers)]
     start = time.perf_counter()
     reports = []

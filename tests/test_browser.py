@@ -1,21 +1,14 @@
 """End to end in real Chromium: a student and the eleven offices, in Persian."""
 import time
 
-from odoo.tests.common import HttpCase
-
-from .browser import Browser
+from .browser import BrowserCase
 from .harness import DEMO_OFFICER_LOGINS
 
 
-class TestBrowserEndToEnd(HttpCase):
+class TestBrowserEndToEnd(BrowserCase):
 
     def setUp(self):
         super().setUp()
-        # The HTTP server works in the registry's test cursor: read what the
-        # browser did through it.
-        self.env = self.env(cr=self.registry.test_cr)
-        self.browser = Browser()
-        self.addCleanup(self.browser.quit)
         self.student = self.env.ref("clearance_request.user_student_9821004_demo")
         self.assertEqual(self.student.lang, "fa_IR")
         # read once: the server's threads share this cursor's records later
@@ -23,16 +16,6 @@ class TestBrowserEndToEnd(HttpCase):
         self.stage_office = {
             self.env.ref("clearance_request.stage_%s" % key): key
             for key in DEMO_OFFICER_LOGINS}
-
-    def on_server(self, function):
-        """Run `function` on the test cursor while no request uses it."""
-        cr = self.registry.test_cr
-        cr.acquire()
-        try:
-            self.env["clearance.request"].invalidate_cache()
-            return function()
-        finally:
-            cr.release()
 
     def request_of_student(self):
         return self.on_server(lambda: self.env["clearance.request"].search(

@@ -8,10 +8,9 @@ import pytz
 from selenium.webdriver.common.by import By
 
 import odoo
-from odoo.tests.common import HttpCase
 from odoo.addons.web_jalali.tools import jalali
 
-from .browser import Browser
+from .browser import BrowserCase
 from .harness import DEMO_OFFICER_LOGINS, fill_form
 
 JALALI_DATETIME = re.compile(r"^۱۴[۰-۹]{2}/[۰-۹]{2}/[۰-۹]{2} [۰-۹]{2}:[۰-۹]{2}:[۰-۹]{2}$")
@@ -19,29 +18,15 @@ CLOCK = re.compile(r"[0-9۰-۹]{2}:[0-9۰-۹]{2}")
 GREGORIAN_DATETIME = re.compile(r"^\d{2}/\d{2}/20\d{2} \d{2}:\d{2}:\d{2}$")
 
 
-class TestJalaliBackend(HttpCase):
+class TestJalaliBackend(BrowserCase):
     """The welfare officer, in Persian, in Chromium."""
 
     def setUp(self):
         super().setUp()
-        # The HTTP server works in the registry's test cursor.
-        self.env = self.env(cr=self.registry.test_cr)
-        self.browser = Browser()
-        self.addCleanup(self.browser.quit)
         self.welfare = self.env.ref("clearance_request.user_officer_welfare_demo")
         self.assertEqual((self.welfare.lang, self.welfare.tz), ("fa_IR", "Asia/Tehran"))
         self.request = self.on_server(self.request_at_welfare)
         self.request_name = self.on_server(lambda: self.request.name)
-
-    def on_server(self, function):
-        """Run `function` on the test cursor while no request uses it."""
-        cr = self.registry.test_cr
-        cr.acquire()
-        try:
-            self.env["clearance.request"].invalidate_cache()
-            return function()
-        finally:
-            cr.release()
 
     def request_at_welfare(self):
         student = self.env.ref("clearance_request.user_student_9811001_demo")
@@ -57,6 +42,17 @@ class TestJalaliBackend(HttpCase):
             fill_form(request.sudo(officer)).action_forward()
             request.invalidate_cache()
         return request.sudo()
+
+    def edit_installments(self):
+        """The request's form in edit mode, no debt, a loan ticked: its
+        instalment dates are shown."""
+        self.browser.get("/web?clearance=%d#model=clearance.request&id=%d&view_type=form"
+                         % (self.request.id, self.request.id))
+        self.browser.find(".o_form_button_edit").click()
+        self.js("var s = document.querySelector('select[name=cur_debt_status]');"
+                "s.value = JSON.stringify('none');"
+                "s.dispatchEvent(new Event('change', {bubbles: true}));")
+        self.browser.find("div[name=cur_has_loan] input").click()
 
     def js(self, script, *args):
         return self.browser.driver.execute_script(script, *args)
@@ -112,13 +108,7 @@ class TestJalaliBackend(HttpCase):
             "۱۴۰۵/۰۱/۰۱"])
 
         # The request, at the welfare stage.
-        browser.get("/web?clearance=%d#model=clearance.request&id=%d&view_type=form"
-                    % (self.request.id, self.request.id))
-        browser.find(".o_form_button_edit").click()
-        self.js("var s = document.querySelector('select[name=cur_debt_status]');"
-                "s.value = JSON.stringify('none');"
-                "s.dispatchEvent(new Event('change', {bubbles: true}));")
-        browser.find("div[name=cur_has_loan] input").click()
+        self.edit_installments()
         # A Jalali date that does not exist is refused, and nothing is saved...
         start = browser.find("div[name=cur_installment_start] input")
         start.click()
@@ -217,13 +207,7 @@ class TestJalaliBackend(HttpCase):
             "return [fu.format.date(moment.utc('2026-03-21'), {type: 'date'}),"
             "  fu.parse.date('03/21/2026').toJSON()];"), ["03/21/2026", "2026-03-21"])
         # Odoo's own Gregorian picker
-        browser.get("/web?clearance=%d#model=clearance.request&id=%d&view_type=form"
-                    % (self.request.id, self.request.id))
-        browser.find(".o_form_button_edit").click()
-        self.js("var s = document.querySelector('select[name=cur_debt_status]');"
-                "s.value = JSON.stringify('none');"
-                "s.dispatchEvent(new Event('change', {bubbles: true}));")
-        browser.find("div[name=cur_has_loan] input").click()
+        self.edit_installments()
         browser.find("div[name=cur_installment_start] input").click()
         browser.find(".bootstrap-datetimepicker-widget")
         self.assertFalse(self.js("return !!document.querySelector('jdp-container')"

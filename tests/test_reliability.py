@@ -860,12 +860,14 @@ QUEUE_DATA_SCRIPT = textwrap.dedent('''
             req.action_submit()
             return req.sudo(officer)
 
+        # What each kind of stage form needs before a forward.
+        form = {"card": {"cur_card_received": True},
+                "debt": {"cur_debt_status": "none"},
+                "installments": {"cur_debt_status": "none"}}
+
         def forward(req):
-            kind = req.current_line_id.kind
-            if kind == "card":
-                req.write({"cur_card_received": True})
-            elif kind in ("debt", "installments"):
-                req.write({"cur_debt_status": "none"})
+            if req.current_line_id.kind in form:
+                req.write(form[req.current_line_id.kind])
             req.action_forward()
             req.invalidate_cache()
 

@@ -1,4 +1,5 @@
-from odoo.tests.common import SavepointCase, at_install, post_install
+from odoo import SUPERUSER_ID, api
+from odoo.tests.common import HttpCase, SavepointCase, at_install, post_install
 
 OFFICES = [
     "department", "library_kharazmi", "library_shirazi", "library_mullasadra",
@@ -103,3 +104,57 @@ class ClearanceCase(SavepointCase):
         while request.stage_id != self.stages[office]:
             self.forward(request)
         return request
+
+
+def cleared_request(student, department, manager):
+    """A request of `student` handed in to `department` (an officer of the
+    first office), then forwarded by `manager` until it is cleared."""
+    request = student.env["clearance.request"].sudo(student).create({
+        "partner_id": student.partner_id.id, "reason": "withdrawal"})
+    request.action_submit()
+    fill_form(request.sudo(department)).action_forward()
+    request = request.sudo(manager)
+    while request.state == "progress":
+        fill_form(request).action_forward()
+    return request
+
+
+# Run once every addon is loaded, as on the test database pytest uses.
+@at_install(False)
+@post_install(True)
+class HttpCursorCase(HttpCase):
+    """HTTP tests whose data are built in the registry's test cursor, where
+    Odoo 11's HTTP server works (not in the one TransactionCase opened)."""
+
+    context = {}
+
+    def setUp(self):
+        super().setUp()
+        original = self.cr, self.env
+        self.addCleanup(self._restore_cursor, *original)
+        self.cr = self.registry.test_cr
+        self.env = api.Environment(self.cr, SUPERUSER_ID, dict(self.context))
+        # Pages are read in English unless a test says otherwise, also in a
+        # database installed in Persian only.
+        self.env.ref("base.lang_en").active = True
+
+    def _restore_cursor(self, cr, env):
+        self.cr, self.env = cr, env
+
+    def make_people(self, prefix, number, names):
+        """Two students (numbers `number`01 and `number`02, named `names`),
+        an officer of the department and one of the Kharazmi library."""
+        self.student, self.other = (
+            make_student(self.env, "%s%02d" % (number, index + 1), name)
+            for index, name in enumerate(names))
+        self.department = make_officer(
+            self.env, "t.%s.department" % prefix,
+            "clearance_request.group_office_department")
+        self.kharazmi = make_officer(
+            self.env, "t.%s.kharazmi" % prefix,
+            "clearance_request.group_office_library_kharazmi")
+
+    def keep(self):
+        """A failed request rolls the test cursor back to its last commit;
+        this cursor's commit only moves a savepoint inside the test."""
+        self.registry.test_cr.commit()
