@@ -1003,8 +1003,9 @@ class TestUpgradeFromTheEventQueue(unittest.TestCase):
                               stderr=subprocess.STDOUT, timeout=900)
         output = server.log_tail(10 ** 7, log=path) + done.stdout.decode()
         self.assertEqual(done.returncode, 0, output[-3000:])
-        # Odoo 11 loads a module's new dependency (web_jalali, new in this
-        # version) in a second pass of the same update, after saying so at
+        # Odoo 11 loads a module's new dependencies (web_jalali and the
+        # technical addons, new since that version; web_jalali first in the
+        # manifest) in a second pass of the same update, after saying so at
         # the first: the only error line an update from the event queue may
         # log. The module is updated in that run (the checks below).
         errors = [line for line in output.splitlines()

@@ -26,11 +26,14 @@ class TestIsolateRuns(TransactionCase):
             "name": "Bidi test", "model": "res.partner",
             "report_type": "qweb-pdf",
             "report_name": "report_wkhtmltopdf_bidi.test_page"})
-        self.env["ir.ui.view"].create({
+        view = self.env["ir.ui.view"].create({
             "name": "report_wkhtmltopdf_bidi.test_page", "type": "qweb",
-            "key": "report_wkhtmltopdf_bidi.test_page",
             "arch": '<t t-name="report_wkhtmltopdf_bidi.test_page">'
                     '<html><body><p>گواهی ۱۴۰۵</p></body></html></t>'})
+        # QWeb finds a report's template by its external id.
+        self.env["ir.model.data"].create({
+            "module": "report_wkhtmltopdf_bidi", "name": "test_page",
+            "model": "ir.ui.view", "res_id": view.id})
         partner = self.env.ref("base.main_partner")
         pdf, kind = report._render_bidi_pdf(partner.ids)
         self.assertEqual(kind, "pdf")
