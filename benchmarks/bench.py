@@ -52,7 +52,8 @@ from .portal import Portal, bench_portal, model_reads_portal, portal_students
 from .report import fmt_counts, label, ms, print_summary, report
 from .settings import DB, QUEUE_OFFICE, ROOT, SMTP_PORT, STATE, log, write_config
 from .sources import forward_times, query_sources, validate_tier_times
-from .throughput import SmtpSink, bench_throughput, smtp_sink, use_smtp_sink, worker
+from .smtp_sink import smtp_sink
+from .throughput import SmtpSink, bench_throughput, use_smtp_sink, worker
 from .workflow import (People, drive, fill_form, full_clearance, new_document,
                        new_request, tier_approvals)
 

@@ -4,6 +4,7 @@ import contextlib
 import json
 import os
 import subprocess
+import sys
 import time
 
 import odoo
@@ -11,33 +12,6 @@ import odoo
 from .database import start_odoo, transaction
 from .settings import ENTRY, ROOT, STATE, log
 from .workflow import People, drive
-
-
-def smtp_sink(port, count_file):
-    """Accept mails on 127.0.0.1:port until SIGTERM; keep their count in
-    count_file."""
-    import asyncore
-    import signal
-    import smtpd
-
-    class Sink(smtpd.SMTPServer):
-        received = 0
-
-        def process_message(self, peer, mailfrom, rcpttos, data, **kwargs):
-            Sink.received += 1
-            with open(count_file + ".tmp", "w") as handle:
-                handle.write(str(Sink.received))
-            os.replace(count_file + ".tmp", count_file)
-
-    def stop(_signum, _frame):
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    # smtpd looks its host name up for every connection, which the client
-    # would wait for: a mail server knows its name.
-    smtpd.socket.getfqdn = lambda *_args: "localhost"
-    Sink(("127.0.0.1", port), None, enable_SMTPUTF8=True)
-    asyncore.loop(timeout=1)
 
 
 class SmtpSink:
@@ -49,7 +23,8 @@ class SmtpSink:
         if os.path.exists(self.count_file):
             os.unlink(self.count_file)
         self.proc = subprocess.Popen(
-            ENTRY + ["--smtp-sink", str(port), self.count_file],
+            # stdlib only: it listens within a second
+            [sys.executable, "-m", "benchmarks.smtp_sink", str(port), self.count_file],
             cwd=ROOT, env=dict(os.environ))
         import socket
         for _i in range(100):
