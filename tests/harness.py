@@ -1,7 +1,8 @@
 """The system tests' harness, which the benchmark uses too: Odoo servers
 started on a port of their own, an XML-RPC client, the people of a clearance
 (officers, students), a stage's form filled as its officer would, the
-offices, an Odoo configuration file, databases copied and dropped."""
+offices, an Odoo configuration file, a statement on the cluster, a database
+dropped."""
 import contextlib
 import os
 import shutil
