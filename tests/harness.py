@@ -39,16 +39,19 @@ def office_groups(offices):
 
 
 def make_officer(env, login, offices, **extra):
-    """An internal user serving `offices` (keys of OFFICES)."""
+    """An internal user serving `offices` (keys of OFFICES), in the
+    language of `env` (a copy of the test database may have only Persian)."""
+    extra.setdefault("lang", env.context.get("lang") or False)
     return make_user(env, login, *office_groups(offices), **extra)
 
 
 def make_student(env, number, portal=False, shift="second"):
-    """A student's partner id; with portal=True, a portal user (password
-    = number) whose partner it is."""
+    """A student's partner id, in the language of `env`; with portal=True,
+    a portal user (password = number) whose partner it is."""
     vals = {"name": "Student %s" % number, "student_number": number,
             "email": "%s@students.test" % number,
-            "student_shift": shift, "student_degree": "bachelor"}
+            "student_shift": shift, "student_degree": "bachelor",
+            "lang": env.context.get("lang") or False}
     if not portal:
         return env["res.partner"].create(vals).id
     return make_portal_student(
