@@ -83,7 +83,7 @@ def median_counts(measures):
 
 def run(args, conf, sink):
     results = {"load_before": loadavg(), "code": git_state(), "sizes": [],
-               "queue_runs": args.runs}
+               "queue_runs": args.runs, "smtp_port": SMTP_PORT}
     registry = start_odoo(conf)
     with transaction(registry, odoo.SUPERUSER_ID) as env:
         env.cr.execute("SHOW server_version")

@@ -77,7 +77,8 @@ def report(results, started, finished):
             "- Mail: the database's outgoing mail server is a local SMTP sink "
             "(Python's smtpd, 127.0.0.1:%d) that accepts every mail; the "
             "benchmark runs as a server does, not in test mode, so each "
-            "step's mails are sent right after its commit" % SMTP_PORT,
+            "step's mails are sent right after its commit" % results.get(
+                "smtp_port", SMTP_PORT),
             "- Requests in the database when each size was measured: %s "
             "(filler: copies, made in SQL, of requests that went through the "
             "real actions, with their chatter, tracking values, followers "
