@@ -3,7 +3,7 @@ import re
 
 from odoo.tests.common import HttpCase, TransactionCase, at_install, post_install
 
-from ..hooks import post_init_hook
+from ..hooks import FROM_CLEARANCE_REQUEST, post_init_hook, pre_init_hook
 
 
 # Run once every addon is loaded, as on the test database pytest uses.
@@ -30,6 +30,28 @@ class TestLanguageDirection(TransactionCase):
         persian.invalidate_cache()
         self.assertEqual(persian.direction, "rtl")
         self.assertEqual(self.lang("en_US").direction, "ltr")
+
+
+@at_install(False)
+@post_install(True)
+class TestTakeOver(TransactionCase):
+
+    def test_a_database_from_clearance_request_keeps_its_views(self):
+        """The views clearance_request shipped become this addon's, same
+        records, when it installs into such a database."""
+        Data = self.env["ir.model.data"]
+        views = {name: self.env.ref("web_rtl.%s" % name).id
+                 for name in FROM_CLEARANCE_REQUEST}
+        # as clearance_request 11.0.2.1.0 left them
+        Data.search([("module", "=", "web_rtl"),
+                     ("name", "in", FROM_CLEARANCE_REQUEST)]).write(
+                         {"module": "clearance_request"})
+        pre_init_hook(self.cr)
+        Data.invalidate_cache()
+        Data.clear_caches()  # the external ids are looked up through a cache
+        for name, view_id in views.items():
+            self.assertEqual(Data.xmlid_to_res_id("web_rtl.%s" % name), view_id)
+            self.assertFalse(Data.xmlid_to_res_id("clearance_request.%s" % name))
 
 
 @at_install(False)
