@@ -6,7 +6,8 @@
     "license": "LGPL-3",
     "author": "clearance_request",
     "website": "http://127.0.0.1:8069",
-    "depends": ["mail", "portal", "base_automation", "resource", "web_jalali"],
+    "depends": ["mail", "portal", "base_automation", "resource", "web_jalali",
+                "web_rtl", "mail_notify_chat_fast", "report_wkhtmltopdf_bidi"],
     "external_dependencies": {"python": ["jdatetime", "qrcode"]},
     "data": [
         "security/clearance_security.xml",
@@ -25,7 +26,6 @@
         "data/clearance_sla_data.xml",
         "security/clearance_sla_security.xml",
         "data/clearance_check_data.xml",
-        "views/layout_templates.xml",
         "wizards/clearance_office_staff_views.xml",
         "views/clearance_stage_views.xml",
         "views/clearance_request_views.xml",
@@ -49,7 +49,6 @@
         "demo/clearance_sla_demo.xml",
         "demo/clearance_check_demo.xml",
     ],
-    "post_init_hook": "post_init_hook",
     "application": True,
     "installable": True,
 }

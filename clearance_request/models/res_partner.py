@@ -36,15 +36,6 @@ class ResPartner(models.Model):
                     "%(number)s is not.") % {"number": number})
 
     @api.multi
-    def _notify_by_chat(self, message):
-        """Odoo 11 formats every new message for the bus (about twenty
-        queries) even when no partner is to be told, as for the chatter
-        entries of the clearance workflow. Nothing to tell, nothing to do."""
-        if not self:
-            return
-        super()._notify_by_chat(message)
-
-    @api.multi
     def _notify_prepare_template_context(self, message):
         """The notification mail of a student's message (a comment, or the
         tracking of their resubmission) is rendered with records read as the

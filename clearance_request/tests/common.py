@@ -1,10 +1,14 @@
-from odoo.tests.common import SavepointCase
+from odoo import SUPERUSER_ID, api
+from odoo.tests.common import HttpCase, SavepointCase, at_install, post_install
 
 OFFICES = [
     "department", "library_kharazmi", "library_shirazi", "library_mullasadra",
     "counselling", "nutrition", "student_accounting", "dormitories",
     "welfare", "second_shift_accounting",
 ]
+# The demo officer of each office (demo/res_users_demo.xml).
+DEMO_OFFICER_LOGINS = {
+    office: office.replace("_", ".") for office in OFFICES}
 
 
 def make_student(env, login, name, shift="day", **extra):
@@ -20,17 +24,33 @@ def make_student(env, login, name, shift="day", **extra):
     return env["res.users"].with_context(no_reset_password=True).create(vals)
 
 
-def make_officer(env, login, *group_xmlids):
+def make_officer(env, login, *group_xmlids, **extra):
     groups = [env.ref("base.group_user").id] + [
         env.ref(xmlid).id for xmlid in group_xmlids]
-    return env["res.users"].with_context(no_reset_password=True).create({
+    vals = {
         "name": login.replace(".", " ").title(), "login": login,
         "password": login, "email": "%s@staff.test" % login,
         "lang": "en_US",
         "groups_id": [(6, 0, groups)],
-    })
+    }
+    vals.update(extra)
+    return env["res.users"].with_context(no_reset_password=True).create(vals)
 
 
+def fill_form(request):
+    """Fill the current stage's form of `request` (as its user) as an
+    officer would: the card handed in, no debt."""
+    kind = request.current_line_id.kind
+    if kind == "card":
+        request.write({"cur_card_received": True})
+    elif kind in ("debt", "installments"):
+        request.write({"cur_debt_status": "none"})
+    return request
+
+
+# Run once every addon is loaded, as on the test database pytest uses.
+@at_install(False)
+@post_install(True)
 class ClearanceCase(SavepointCase):
     """One officer per office, a manager, an employee and three students."""
 
@@ -72,13 +92,7 @@ class ClearanceCase(SavepointCase):
     def fill_form(self, request, user=None):
         """Fill the current stage's form as its officer would."""
         user = user or self.officers[self.office_of(request)]
-        as_user = request.sudo(user)
-        kind = request.current_line_id.kind
-        if kind == "card":
-            as_user.write({"cur_card_received": True})
-        elif kind in ("debt", "installments"):
-            as_user.write({"cur_debt_status": "none"})
-        return as_user
+        return fill_form(request.sudo(user))
 
     def forward(self, request, user=None):
         user = user or self.officers[self.office_of(request)]
@@ -98,3 +112,57 @@ class ClearanceCase(SavepointCase):
         while request.stage_id != self.stages[office]:
             self.forward(request)
         return request
+
+
+def cleared_request(student, department, manager):
+    """A request of `student` handed in to `department` (an officer of the
+    first office), then forwarded by `manager` until it is cleared."""
+    request = student.env["clearance.request"].sudo(student).create({
+        "partner_id": student.partner_id.id, "reason": "withdrawal"})
+    request.action_submit()
+    fill_form(request.sudo(department)).action_forward()
+    request = request.sudo(manager)
+    while request.state == "progress":
+        fill_form(request).action_forward()
+    return request
+
+
+# Run once every addon is loaded, as on the test database pytest uses.
+@at_install(False)
+@post_install(True)
+class HttpCursorCase(HttpCase):
+    """HTTP tests whose data are built in the registry's test cursor, where
+    Odoo 11's HTTP server works (not in the one TransactionCase opened)."""
+
+    context = {}
+
+    def setUp(self):
+        super().setUp()
+        original = self.cr, self.env
+        self.addCleanup(self._restore_cursor, *original)
+        self.cr = self.registry.test_cr
+        self.env = api.Environment(self.cr, SUPERUSER_ID, dict(self.context))
+        # Pages are read in English unless a test says otherwise, also in a
+        # database installed in Persian only.
+        self.env.ref("base.lang_en").active = True
+
+    def _restore_cursor(self, cr, env):
+        self.cr, self.env = cr, env
+
+    def make_people(self, prefix, number, names):
+        """Two students (numbers `number`01 and `number`02, named `names`),
+        an officer of the department and one of the Kharazmi library."""
+        self.student, self.other = (
+            make_student(self.env, "%s%02d" % (number, index + 1), name)
+            for index, name in enumerate(names))
+        self.department = make_officer(
+            self.env, "t.%s.department" % prefix,
+            "clearance_request.group_office_department")
+        self.kharazmi = make_officer(
+            self.env, "t.%s.kharazmi" % prefix,
+            "clearance_request.group_office_library_kharazmi")
+
+    def keep(self):
+        """A failed request rolls the test cursor back to its last commit;
+        this cursor's commit only moves a savepoint inside the test."""
+        self.registry.test_cr.commit()

@@ -10,14 +10,13 @@ import re
 import xmlrpc.client
 
 import odoo
-from odoo import SUPERUSER_ID, api
 from odoo.exceptions import AccessDenied, AccessError, UserError
 from odoo.modules.module import get_module_resource
 from odoo.tests import common as odoo_tests
-from odoo.tests.common import HttpCase
 
 from ..models.clearance_request import transition
-from .common import ClearanceCase, make_officer, make_student
+from .common import (
+    ClearanceCase, HttpCursorCase, cleared_request, make_officer, make_student)
 
 OFFICE = "clearance_request.group_office_welfare"
 REPORT = "clearance_request.action_report_clearance_certificate"
@@ -29,25 +28,9 @@ def url(path):
     return "http://%s:%s%s" % (odoo_tests.HOST, odoo_tests.PORT, path)
 
 
-class AttackHttpCase(HttpCase):
+class AttackHttpCase(HttpCursorCase):
     """The attacker talks to the test process's HTTP server, which works in
     the registry's test cursor: the data are built there."""
-
-    def setUp(self):
-        super().setUp()
-        original = self.cr, self.env
-        self.addCleanup(self._restore_cursor, *original)
-        self.cr = self.registry.test_cr
-        self.env = api.Environment(self.cr, SUPERUSER_ID, {})
-        self.env.ref("base.lang_en").active = True
-
-    def _restore_cursor(self, cr, env):
-        self.cr, self.env = cr, env
-
-    def keep(self):
-        """A failed request rolls the test cursor back to its last commit;
-        this cursor's commit only moves a savepoint inside the test."""
-        self.registry.test_cr.commit()
 
     def open(self, path, data=None):
         self.keep()
@@ -284,16 +267,7 @@ class TestRenamedStudentCertificate(AttackHttpCase):
         self.department = make_officer(
             env, "c.department", "clearance_request.group_office_department")
         self.student = make_student(env, "96100001", "Cleared Student")
-        request = env["clearance.request"].sudo(self.student).create({
-            "partner_id": self.student.partner_id.id, "reason": "withdrawal"})
-        request.action_submit()
-        request.sudo(self.department).write({"cur_card_received": True})
-        request.sudo(self.department).action_forward()
-        request = request.sudo(self.manager)
-        while request.state == "progress":
-            if request.current_line_id.kind in ("debt", "installments"):
-                request.write({"cur_debt_status": "none"})
-            request.action_forward()
+        request = cleared_request(self.student, self.department, self.manager)
         self.cleared = request
         self.assertTrue(request.certificate_valid)
 

@@ -4,12 +4,11 @@ the methods JSON-RPC would call) and JSON-RPC over HTTP (issue 10, items 2,
 3, 4, 6 and 7)."""
 import re
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID
 from odoo.exceptions import AccessError
 from odoo.tests import common as odoo_tests
-from odoo.tests.common import HttpCase
 
-from .common import ClearanceCase, make_officer, make_student
+from .common import ClearanceCase, HttpCursorCase, make_officer
 
 HASH_PREFIX = "$pbkdf2%"
 SPOOFED_SENDER = "Kharazmi Library <library.kharazmi@university.test>"
@@ -486,32 +485,16 @@ class TestReadingOthersMailRecords(MailAttackCase):
         self.assertEqual(as_student.search([]), mine)
 
 
-class TestMailAttacksOverRpc(HttpCase):
+class TestMailAttacksOverRpc(HttpCursorCase):
     """The same attacks as JSON-RPC calls of a logged-in user, through the
     web client's /web/dataset/call_kw."""
 
+    context = {"mail_notify_force_send": False}
+
     def setUp(self):
         super().setUp()
-        # On 11.0 the HTTP server works in the registry's test cursor: build
-        # the data where it sees them.
-        original = self.cr, self.env
-        self.addCleanup(self._restore_cursor, *original)
-        self.cr = self.registry.test_cr
-        self.env = api.Environment(self.cr, SUPERUSER_ID, {
-            "mail_notify_force_send": False})
-        self.env.ref("base.lang_en").active = True
-        self.student = make_student(self.env, "94000101", "Rpc Student")
-        self.other = make_student(self.env, "94000102", "Rpc Victim")
-        self.department = make_officer(
-            self.env, "t.rpc.department",
-            "clearance_request.group_office_department")
-        self.kharazmi = make_officer(
-            self.env, "t.rpc.kharazmi",
-            "clearance_request.group_office_library_kharazmi")
+        self.make_people("rpc", "940001", ("Rpc Student", "Rpc Victim"))
         self.employee = make_officer(self.env, "t.rpc.employee")
-
-    def _restore_cursor(self, cr, env):
-        self.cr, self.env = cr, env
 
     def new_request(self, student):
         request = self.env["clearance.request"].sudo(student).create({

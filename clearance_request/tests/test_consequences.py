@@ -4,7 +4,7 @@ student, the to-dos of the office the request reached, and the mails of the
 automated actions on the request, which an administrator edits as data."""
 import threading
 
-from odoo.tests.common import TransactionCase
+from odoo.tests.common import TransactionCase, at_install, post_install
 
 from .common import ClearanceCase, make_student
 from .test_notifications import LocalInbox
@@ -256,6 +256,9 @@ class TestAutomatedActionsAreData(ConsequencesCase):
             lambda m: "dormitory resident" in m.subject)), 1)
 
 
+# Run once every addon is loaded, as on the test database pytest uses.
+@at_install(False)
+@post_install(True)
 class TestMailQueue(TransactionCase):
     """The mail server down: mails wait in the queue, and leave once when
     it is back."""

@@ -2,7 +2,7 @@ import re
 import threading
 
 from odoo.sql_db import db_connect
-from odoo.tests.common import TransactionCase, get_db_name
+from odoo.tests.common import TransactionCase, at_install, get_db_name, post_install
 
 from .common import OFFICES, ClearanceCase, make_student
 from .inbox import LocalInbox
@@ -237,6 +237,9 @@ class TestNotifications(ClearanceCase):
         self.one_mail_to(self.student_day.partner_id)
 
 
+# Run once every addon is loaded, as on the test database pytest uses.
+@at_install(False)
+@post_install(True)
 class TestMailDelivery(TransactionCase):
     """The mail leaves through Odoo's queue and reaches an SMTP server."""
 

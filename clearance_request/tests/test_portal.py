@@ -1,55 +1,26 @@
 import json
 import re
 
-from odoo import SUPERUSER_ID, api
 from odoo.tests import common as odoo_tests
-from odoo.tests.common import HttpCase
 
 from ..models.clearance_request import transition
-from .common import make_officer, make_student
+from .common import HttpCursorCase, fill_form, make_officer, make_student
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 PAGE_CSRF_RE = re.compile(r'csrf_token: "([^"]+)"')
 
 
-class PortalCase(HttpCase):
+class PortalCase(HttpCursorCase):
     """Students in the portal, served by the test process's HTTP server."""
 
     def setUp(self):
         super().setUp()
-        # On 11.0 the HTTP server works in the registry's test cursor, not in
-        # the one TransactionCase opened: build the data where it sees them.
-        original = self.cr, self.env
-        self.addCleanup(self._restore_cursor, *original)
-        self.cr = self.registry.test_cr
-        self.env = api.Environment(self.cr, SUPERUSER_ID, {})
         self.Request = self.env["clearance.request"]
-        # Pages are checked in English unless a test says otherwise, also in
-        # a database installed in Persian only.
-        self.env.ref("base.lang_en").active = True
-        self.student = make_student(
-            self.env, "93000101", "Portal Student", lang="en_US")
-        self.other = make_student(
-            self.env, "93000102", "Other Student", lang="en_US")
-        self.department = make_officer(
-            self.env, "t.portal.department",
-            "clearance_request.group_office_department")
-        self.kharazmi = make_officer(
-            self.env, "t.portal.kharazmi",
-            "clearance_request.group_office_library_kharazmi")
-
-    def _restore_cursor(self, cr, env):
-        self.cr, self.env = cr, env
+        self.make_people("portal", "930001", ("Portal Student", "Other Student"))
 
     # helpers -----------------------------------------------------------
-    def _keep_test_data(self):
-        """A failed request rolls the test cursor back to its last commit;
-        this cursor's commit only moves a savepoint inside the test."""
-        test_cursor = self.registry.test_cr
-        test_cursor.commit()
-
     def open(self, url, data=None, redirects=True, headers=None):
-        self._keep_test_data()
+        self.keep()
         method = self.opener.post if data is not None else self.opener.get
         response = method(self.url(url), data=data, timeout=30,
                           allow_redirects=redirects, headers=headers)
@@ -57,7 +28,7 @@ class PortalCase(HttpCase):
         return response
 
     def json_call(self, url, **params):
-        self._keep_test_data()
+        self.keep()
         response = self.opener.post(self.url(url), timeout=30, json={
             "jsonrpc": "2.0", "method": "call", "params": params})
         self.env.cache.invalidate()
@@ -87,12 +58,7 @@ class PortalCase(HttpCase):
     def forward(self, record):
         """Send the request on as a manager acting for the current office."""
         record = record.sudo()
-        kind = record.current_line_id.kind
-        if kind == "card":
-            record.write({"cur_card_received": True})
-        elif kind in ("debt", "installments"):
-            record.write({"cur_debt_status": "none"})
-        record.action_forward()
+        fill_form(record).action_forward()
         record.invalidate_cache()
         return record
 

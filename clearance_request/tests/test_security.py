@@ -2,7 +2,7 @@ import threading
 
 import odoo
 from odoo.exceptions import AccessError, UserError
-from odoo.tests.common import TransactionCase
+from odoo.tests.common import TransactionCase, at_install, post_install
 
 from .common import OFFICES, ClearanceCase, make_student
 
@@ -181,6 +181,9 @@ class TestStudentAccess(ClearanceCase):
                 "reason": "withdrawal", "state": "cleared"})
 
 
+# Run once every addon is loaded, as on the test database pytest uses.
+@at_install(False)
+@post_install(True)
 class TestConcurrentForward(TransactionCase):
     """Two database cursors forward the same request at the same moment.
 

@@ -4,13 +4,16 @@ import datetime
 
 import pytz
 
-from odoo.tests.common import TransactionCase
+from odoo.tests.common import TransactionCase, at_install, post_install
 
 from ..tools import jalali
 
 D = datetime.date
 
 
+# Run once every addon is loaded, as on the test database pytest uses.
+@at_install(False)
+@post_install(True)
 class TestConversions(TransactionCase):
 
     def test_esfand_in_leap_and_common_years(self):

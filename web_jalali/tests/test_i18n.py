@@ -3,7 +3,7 @@ placeholders."""
 import re
 
 from odoo.modules.module import get_module_resource
-from odoo.tests.common import TransactionCase
+from odoo.tests.common import TransactionCase, at_install, post_install
 from odoo.tools.translate import PoFile, trans_generate
 
 MODULE = "web_jalali"
@@ -13,6 +13,9 @@ PLACEHOLDER = re.compile(r"%\(\w+\)s|%s")
 ARABIC_LETTERS = re.compile("[\u064a\u0643\u0649]")
 
 
+# Run once every addon is loaded, as on the test database pytest uses.
+@at_install(False)
+@post_install(True)
 class TestPersianTranslation(TransactionCase):
 
     def setUp(self):

@@ -1,5 +1,5 @@
 """Grouping by date as the pivot, graph and grouped lists ask for it."""
-from odoo.tests.common import SavepointCase
+from odoo.tests.common import SavepointCase, at_install, post_install
 
 
 def make_user(env, login, lang, calendar="auto"):
@@ -10,6 +10,9 @@ def make_user(env, login, lang, calendar="auto"):
                               env.ref("base.group_partner_manager").id])]})
 
 
+# Run once every addon is loaded, as on the test database pytest uses.
+@at_install(False)
+@post_install(True)
 class TestReadGroup(SavepointCase):
 
     @classmethod

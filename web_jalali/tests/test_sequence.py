@@ -5,7 +5,7 @@ from unittest.mock import patch
 import pytz
 
 from odoo.exceptions import UserError
-from odoo.tests.common import SavepointCase
+from odoo.tests.common import SavepointCase, at_install, post_install
 
 NOW = "odoo.addons.web_jalali.models.ir_sequence.now_in"
 
@@ -16,6 +16,9 @@ def at(utc):
     return lambda tz: instant.astimezone(tz)
 
 
+# Run once every addon is loaded, as on the test database pytest uses.
+@at_install(False)
+@post_install(True)
 class TestJalaliSequence(SavepointCase):
 
     @classmethod

@@ -1,9 +1,12 @@
 """What the web client learns about the user's calendar, and who may change it."""
 from odoo.exceptions import AccessError
 from odoo.tests import common
-from odoo.tests.common import HttpCase
+from odoo.tests.common import HttpCase, at_install, post_install
 
 
+# Run once every addon is loaded, as on the test database pytest uses.
+@at_install(False)
+@post_install(True)
 class TestSession(HttpCase):
 
     def setUp(self):

@@ -17,8 +17,6 @@ import os
 import random
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,16 +32,15 @@ import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.tests.common import get_db_name
 
-from ..models.clearance_request import TEXT_LIMIT
-from .common import OFFICES
-from .inbox import LocalInbox
+from odoo.addons.clearance_request.models.clearance_request import TEXT_LIMIT
+from odoo.addons.clearance_request.tests.inbox import LocalInbox
+
+from .harness import (
+    OFFICES, ROOT, RPC_TIMEOUT, OdooServer, drop_database, fill_form,
+    free_port, make_officer, make_student, postgres, wait_for)
 
 _logger = logging.getLogger(__name__)
 
-ROOT = os.environ.get("CLEARANCE_ROOT") or os.path.abspath(
-    os.path.join(os.path.dirname(__file__), "..", ".."))
-RPC_TIMEOUT = 120
-START_TIMEOUT = 180
 # What the loser of two simultaneous clicks may be told.
 BUSY = ("Someone else is acting on this request right now. Reload it and "
         "try again.")
@@ -52,29 +49,6 @@ MOVED = ("This request has moved on since you opened it. Reload it to see "
 # Odoo's Message-Id of a mail about a request names the request.
 REQUEST_OF_MAIL = re.compile(r"-openerp-(\d+)-clearance\.request@")
 MAIL_SERVER = "Reliability tests' SMTP server"
-
-
-def free_port():
-    with contextlib.closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def postgres(sql):
-    """A statement on the cluster's maintenance database."""
-    db = odoo.sql_db.db_connect("postgres")
-    with contextlib.closing(db.cursor()) as cr:
-        cr.autocommit(True)
-        cr.execute(sql)
-
-
-def drop_database(name):
-    odoo.modules.registry.Registry.delete(name)
-    odoo.sql_db.close_db(name)
-    postgres("""SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                WHERE datname = '%s' AND pid != pg_backend_pid()""" % name)
-    postgres('DROP DATABASE IF EXISTS "%s"' % name)
-    shutil.rmtree(odoo.tools.config.filestore(name), ignore_errors=True)
 
 
 def point_mail_server(env, port):
@@ -100,134 +74,6 @@ def deliveries(inbox):
             result[int(found.group(1))][
                 (message["Message-Id"], tuple(sorted(recipients)))] += 1
     return result
-
-
-def wait_for(condition, timeout, step=0.05):
-    """condition()'s first true value within timeout seconds, or None."""
-    deadline = time.time() + timeout
-    while True:
-        value = condition()
-        if value or time.time() > deadline:
-            return value
-        time.sleep(step)
-
-
-class TimeoutTransport(xmlrpc.client.Transport):
-    def make_connection(self, host):
-        connection = super().make_connection(host)
-        connection.timeout = RPC_TIMEOUT
-        return connection
-
-
-class Rpc:
-    """One user's XML-RPC connection (one per thread)."""
-
-    def __init__(self, url, db, login, password):
-        self.db, self.password = db, password
-        common = xmlrpc.client.ServerProxy(
-            url + "/xmlrpc/2/common", transport=TimeoutTransport())
-        self.uid = common.authenticate(db, login, password, {})
-        assert self.uid, "%s could not log in" % login
-        self.models = xmlrpc.client.ServerProxy(
-            url + "/xmlrpc/2/object", transport=TimeoutTransport(),
-            allow_none=True)
-
-    def __call__(self, model, method, *args, **kwargs):
-        return self.models.execute_kw(
-            self.db, self.uid, self.password, model, method, list(args), kwargs)
-
-
-class OdooServer:
-    """`bin/odoo --workers=2` on one database, on free ports, without
-    scheduled actions (the tests run them when they mean to)."""
-
-    def __init__(self, db, workdir, addons_path=None):
-        self.db = db
-        self.workdir = workdir
-        os.makedirs(workdir, exist_ok=True)
-        self.conf = os.path.join(workdir, "odoo.conf")
-        self.log = os.path.join(workdir, "odoo.log")
-        config = dict(odoo.tools.config.options)
-        config["addons_path"] = addons_path or config["addons_path"]
-        with open(self.conf, "w") as handle:
-            handle.write("[options]\n" + "".join(
-                "%s = %s\n" % (key, config[key]) for key in (
-                    "addons_path", "db_host", "db_port", "db_user",
-                    "db_password", "data_dir", "admin_passwd")))
-        self.process = None
-        self.url = None
-
-    def command(self, *args, log=None):
-        return [sys.executable, os.path.join(ROOT, "bin", "odoo"),
-                "-c", self.conf, "-d", self.db, "--db-filter", "^%s$" % self.db,
-                "--max-cron-threads", "0", "--log-level", "warn",
-                "--logfile", log or self.log] + list(args)
-
-    def start(self):
-        port = free_port()
-        self.url = "http://127.0.0.1:%d" % port
-        self.process = subprocess.Popen(
-            self.command("--workers", "2", "--http-interface", "127.0.0.1",
-                         "--http-port", str(port),
-                         "--longpolling-port", str(free_port())),
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.time() + START_TIMEOUT
-        while time.time() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError("the server stopped at start:\n" + self.log_tail())
-            try:
-                with contextlib.closing(socket.create_connection(
-                        ("127.0.0.1", port), timeout=1)):
-                    pass
-                xmlrpc.client.ServerProxy(
-                    self.url + "/xmlrpc/2/common",
-                    transport=TimeoutTransport()).version()
-                return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise AssertionError("the server did not start in time:\n" + self.log_tail())
-
-    def running(self):
-        return self.process is not None and self.process.poll() is None
-
-    def kill(self):
-        """SIGKILL the master and its workers at once."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self):
-        if not self.running():
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.kill()
-        # workers left behind by a master that died first
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-
-    def log_tail(self, size=4000, log=None):
-        log = log or self.log
-        if not os.path.exists(log):
-            return ""
-        with open(log, errors="replace") as handle:
-            return handle.read()[-size:]
-
-    def rpc(self, login, password=None):
-        return Rpc(self.url, self.db, login, password or login)
-
-    def run_mail_scheduler(self):
-        """Odoo's mail scheduler, run by this server as its cron thread runs
-        it (the scheduled action's own code, as its user)."""
-        admin = self.rpc("admin", "admin")
-        cron_id = admin("ir.model.data", "xmlid_to_res_id",
-                        "mail.ir_cron_mail_scheduler_action")
-        admin("ir.cron", "method_direct_trigger", [cron_id])
 
 
 class TestServerReliability(unittest.TestCase):
@@ -304,47 +150,24 @@ class TestServerReliability(unittest.TestCase):
             translate = env["ir.translation"]._get_source
             return {translate(None, ("code",), lang, source) for source in sources}
 
-    def make_officer(self, env, login, offices):
-        groups = [env.ref("base.group_user").id] + [
-            env.ref("clearance_request.group_office_%s" % office).id
-            for office in offices]
-        return env["res.users"].with_context(no_reset_password=True).create({
-            "name": login, "login": login, "password": login,
-            "email": "%s@staff.test" % login,
-            "groups_id": [(6, 0, groups)]})
-
-    def make_student(self, env, number, portal=False):
-        vals = {"name": "Student %s" % number, "student_number": number,
-                "email": "%s@students.test" % number,
-                "student_shift": "second", "student_degree": "bachelor"}
-        if not portal:
-            return env["res.partner"].create(vals).id
-        vals.update(login=number, password=number, groups_id=[
-            (6, 0, [env.ref("base.group_portal").id])])
-        return env["res.users"].with_context(
-            no_reset_password=True).create(vals).partner_id.id
-
     def submitted_requests(self, env, count, prefix):
         """`count` requests submitted and waiting at the department, with the
         student card handed in (as a clearance manager would do it)."""
         Request = env["clearance.request"]
         requests = Request.browse()
         for index in range(count):
-            partner = self.make_student(env, "%s%04d" % (prefix, index))
+            partner = make_student(env, "%s%04d" % (prefix, index))
             request = Request.create({"partner_id": partner,
                                       "reason": "withdrawal"})
             request.action_submit()
-            request.write({"cur_card_received": True})
-            requests |= request
+            requests |= fill_form(request)
         return requests
 
     def forward_to(self, env, requests, office):
         stage = env.ref("clearance_request.stage_%s" % office)
         for request in requests:
             while request.stage_id != stage:
-                if request.current_line_id.kind == "card":
-                    request.write({"cur_card_received": True})
-                request.action_forward()
+                fill_form(request).action_forward()
 
     def request_problems(self, cr, request_id):
         """What disagrees between a request, its current step and its route."""
@@ -423,7 +246,7 @@ class TestServerReliability(unittest.TestCase):
         rounds = 30
         with self.env() as env:
             for login in ("rel.department.a", "rel.department.b"):
-                self.make_officer(env, login, ["department", "library_kharazmi"])
+                make_officer(env, login, ["department", "library_kharazmi"])
             requests = self.submitted_requests(env, rounds, "71")
             cases = [(r.id, r.current_line_id.id) for r in requests]
         clients = [self.server.rpc("rel.department.a"),
@@ -503,7 +326,7 @@ class TestServerReliability(unittest.TestCase):
         once, none was lost or sent twice."""
         inbox = self.use_inbox()
         with self.env() as env:
-            self.make_officer(env, "rel.bulk", OFFICES)
+            make_officer(env, "rel.bulk", OFFICES)
             references = self.submitted_requests(env, 2, "72")
             bulk = self.submitted_requests(env, 10, "73")
             kinds = {r.id: ("hold" if index % 2 else "plain")
@@ -602,7 +425,7 @@ class TestServerReliability(unittest.TestCase):
         action, so no scheduler sends it), well within a minute."""
         inbox = self.use_inbox()
         with self.env() as env:
-            self.make_officer(env, "rel.prompt", ["department"])
+            make_officer(env, "rel.prompt", ["department"])
             request = self.submitted_requests(env, 1, "78")
             request_id, student = request.id, request.partner_id.email
         officer = self.server.rpc("rel.prompt")
@@ -641,7 +464,7 @@ class TestServerReliability(unittest.TestCase):
             self.assertEqual(
                 (scheduler.active, scheduler.interval_number,
                  scheduler.interval_type), (True, 1, "minutes"))
-            self.make_officer(env, "rel.down", ["department"])
+            make_officer(env, "rel.down", ["department"])
             request = self.submitted_requests(env, 1, "79")
             request_id, student = request.id, request.partner_id.id
             kharazmi = env.ref("clearance_request.stage_library_kharazmi").id
@@ -691,7 +514,7 @@ class TestServerReliability(unittest.TestCase):
         no scheduler run sends it again."""
         inbox = self.use_inbox()
         with self.env() as env:
-            self.make_officer(env, "rel.refused", ["department"])
+            make_officer(env, "rel.refused", ["department"])
             requests = self.submitted_requests(env, 2, "80")
             students = requests.mapped("partner_id").ids
             env.cr.execute("SELECT coalesce(max(id), 0) FROM mail_mail")
@@ -789,7 +612,7 @@ class TestServerReliability(unittest.TestCase):
             ref("clearance_request.stage_nutrition").write({
                 "group_id": ref("clearance_request.group_office_welfare").id,
                 "allow_hold": False, "sequence": 95})
-            self.make_officer(env, "rel.new.department", ["department"])
+            make_officer(env, "rel.new.department", ["department"])
             ref("clearance_request.group_office_welfare").name = \
                 "Welfare and Student Loans"
             automations = env["base.automation"].search(
@@ -837,10 +660,10 @@ class TestServerReliability(unittest.TestCase):
         """A student's request at the department (card handed in) and another
         student's request at the Kharazmi Library, with their officers."""
         with self.env() as env:
-            self.make_officer(env, "%s.department" % prefix, ["department"])
-            self.make_officer(env, "%s.kharazmi" % prefix, ["library_kharazmi"])
-            own = self.make_student(env, "%d1" % number, portal=True)
-            other = self.make_student(env, "%d2" % number, portal=True)
+            make_officer(env, "%s.department" % prefix, ["department"])
+            make_officer(env, "%s.kharazmi" % prefix, ["library_kharazmi"])
+            own = make_student(env, "%d1" % number, portal=True)
+            other = make_student(env, "%d2" % number, portal=True)
             Request = env["clearance.request"]
             mine = Request.create({"partner_id": own, "reason": "withdrawal"})
             mine.action_submit()
@@ -1037,12 +860,14 @@ QUEUE_DATA_SCRIPT = textwrap.dedent('''
             req.action_submit()
             return req.sudo(officer)
 
+        # What each kind of stage form needs before a forward.
+        form = {"card": {"cur_card_received": True},
+                "debt": {"cur_debt_status": "none"},
+                "installments": {"cur_debt_status": "none"}}
+
         def forward(req):
-            kind = req.current_line_id.kind
-            if kind == "card":
-                req.write({"cur_card_received": True})
-            elif kind in ("debt", "installments"):
-                req.write({"cur_debt_status": "none"})
+            if req.current_line_id.kind in form:
+                req.write(form[req.current_line_id.kind])
             req.action_forward()
             req.invalidate_cache()
 
@@ -1178,8 +1003,9 @@ class TestUpgradeFromTheEventQueue(unittest.TestCase):
                               stderr=subprocess.STDOUT, timeout=900)
         output = server.log_tail(10 ** 7, log=path) + done.stdout.decode()
         self.assertEqual(done.returncode, 0, output[-3000:])
-        # Odoo 11 loads a module's new dependency (web_jalali, new in this
-        # version) in a second pass of the same update, after saying so at
+        # Odoo 11 loads a module's new dependencies (web_jalali and the
+        # technical addons, new since that version; web_jalali first in the
+        # manifest) in a second pass of the same update, after saying so at
         # the first: the only error line an update from the event queue may
         # log. The module is updated in that run (the checks below).
         errors = [line for line in output.splitlines()

@@ -13,6 +13,7 @@ class ResLang(models.Model):
             vals["direction"] = "rtl"
         return super().create(vals)
 
+    @api.multi
     def _fix_direction(self):
         self.filtered(
             lambda lang: lang.code.startswith(RTL_PREFIXES)

@@ -10,6 +10,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 import odoo
+from odoo.tests.common import HttpCase
 
 ARTIFACTS = os.path.join(
     os.environ.get("CLEARANCE_ROOT", os.getcwd()), "artifacts")
@@ -89,3 +90,24 @@ class Browser:
 
     def text(self):
         return self.driver.find_element(By.TAG_NAME, "body").text
+
+
+class BrowserCase(HttpCase):
+    """A test driving Chromium against the test process's HTTP server, which
+    works in the registry's test cursor: so does `self.env`."""
+
+    def setUp(self):
+        super().setUp()
+        self.env = self.env(cr=self.registry.test_cr)
+        self.browser = Browser()
+        self.addCleanup(self.browser.quit)
+
+    def on_server(self, function):
+        """Run `function` on the test cursor while no request uses it."""
+        cr = self.registry.test_cr
+        cr.acquire()
+        try:
+            self.env["clearance.request"].invalidate_cache()
+            return function()
+        finally:
+            cr.release()

@@ -1,50 +1,21 @@
 """End to end in real Chromium: a student and the eleven offices, in Persian."""
 import time
 
-from odoo.tests.common import HttpCase
-
-from .browser import Browser
-
-OFFICE_LOGINS = {
-    "department": "department",
-    "library_kharazmi": "library.kharazmi",
-    "library_shirazi": "library.shirazi",
-    "library_mullasadra": "library.mullasadra",
-    "counselling": "counselling",
-    "nutrition": "nutrition",
-    "student_accounting": "student.accounting",
-    "dormitories": "dormitories",
-    "welfare": "welfare",
-    "second_shift_accounting": "second.shift.accounting",
-}
+from .browser import BrowserCase
+from .harness import DEMO_OFFICER_LOGINS
 
 
-class TestBrowserEndToEnd(HttpCase):
+class TestBrowserEndToEnd(BrowserCase):
 
     def setUp(self):
         super().setUp()
-        # The HTTP server works in the registry's test cursor: read what the
-        # browser did through it.
-        self.env = self.env(cr=self.registry.test_cr)
-        self.browser = Browser()
-        self.addCleanup(self.browser.quit)
         self.student = self.env.ref("clearance_request.user_student_9821004_demo")
         self.assertEqual(self.student.lang, "fa_IR")
         # read once: the server's threads share this cursor's records later
         self.student_login = self.student.login
         self.stage_office = {
             self.env.ref("clearance_request.stage_%s" % key): key
-            for key in OFFICE_LOGINS}
-
-    def on_server(self, function):
-        """Run `function` on the test cursor while no request uses it."""
-        cr = self.registry.test_cr
-        cr.acquire()
-        try:
-            self.env["clearance.request"].invalidate_cache()
-            return function()
-        finally:
-            cr.release()
+            for key in DEMO_OFFICER_LOGINS}
 
     def request_of_student(self):
         return self.on_server(lambda: self.env["clearance.request"].search(
@@ -55,7 +26,7 @@ class TestBrowserEndToEnd(HttpCase):
 
     def officer_acts(self, request, office, hold_first=False):
         browser = self.browser
-        browser.login(OFFICE_LOGINS[office], "demo")
+        browser.login(DEMO_OFFICER_LOGINS[office], "demo")
         # a full page load, not a change of the address's fragment
         browser.get("/web?clearance=%d#model=clearance.request&id=%d&view_type=form"
                     % (request.id, request.id))
@@ -115,13 +86,13 @@ class TestBrowserEndToEnd(HttpCase):
                 continue
             visited.append(office)
             self.officer_acts(request, office)
-        self.assertEqual(visited, list(OFFICE_LOGINS))
+        self.assertEqual(visited, list(DEMO_OFFICER_LOGINS))
         lines = self.on_server(lambda: [
             (line.state, line.officer_id.login, self.stage_office[line.stage_id],
              request.with_context(lang="fa_IR").format_date(line.date_done))
             for line in request.line_ids if line.kind != "create"])
         for state, login, office, _date in lines:
-            self.assertEqual((state, login), ("done", OFFICE_LOGINS[office]))
+            self.assertEqual((state, login), ("done", DEMO_OFFICER_LOGINS[office]))
 
         # The student sees every step and the cleared state.
         browser.login(self.student_login, "demo")

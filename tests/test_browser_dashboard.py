@@ -9,7 +9,7 @@ from odoo import fields
 from odoo.tests.common import HttpCase
 
 from .browser import ARTIFACTS, Browser
-from .common import make_student
+from odoo.addons.clearance_request.tests.common import make_student
 
 
 class TestDashboardBrowser(HttpCase):

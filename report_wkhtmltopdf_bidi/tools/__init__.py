@@ -1,0 +1,1 @@
+from .bidi import isolate_runs
