@@ -18,6 +18,11 @@ class ClearanceRequestLine(models.Model):
     _workflow_fields = frozenset([
         "request_id", "stage_id", "sequence", "kind", "group_id", "state",
         "decision", "officer_id", "date_start", "date_done",
+        # service levels: the step's clock and its breaches
+        "date_due", "date_escalate", "date_paused", "wait_hours",
+        "days_taken", "sla_level", "date_reminded", "date_escalated",
+        # automatic checks, parallel groups, substitutes
+        "auto_decided", "check_result", "parallel_group", "on_behalf_of_id",
     ])
 
     request_id = fields.Many2one(

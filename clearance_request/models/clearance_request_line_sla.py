@@ -13,6 +13,8 @@ import logging
 
 from odoo import _, api, fields, models
 
+from .clearance_request import transition
+
 _logger = logging.getLogger(__name__)
 
 PAUSED_STATES = ("hold", "returned", "cancelled")
@@ -168,7 +170,7 @@ class ClearanceRequestLine(models.Model):
                 line.date_start)
             if line.state != "current":
                 vals["date_paused"] = now
-            line.write(vals)
+            transition(line).write(vals)
 
     def _record_breach(self, level, now):
         """The breach on the step, and once in the request's history."""
@@ -177,7 +179,7 @@ class ClearanceRequestLine(models.Model):
         vals["date_reminded" if level == "overdue" else "date_escalated"] = now
         if level == "escalated" and not self.date_reminded:
             vals["date_reminded"] = now
-        self.write(vals)
+        transition(self).write(vals)
         reader = self._office_reader()
         body = self.with_context(lang=reader.lang, tz=reader.tz)._breach_text(
             level)

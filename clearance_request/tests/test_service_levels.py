@@ -11,6 +11,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 
 
+from ..models.clearance_request import transition
 from .common import ClearanceCase, make_officer, make_student
 from .test_portal import PortalCase
 
@@ -260,8 +261,9 @@ class TestRemindersAndEscalation(SlaCase):
                 "The faculty is missing.")
         lines = self.line(current, "department") | self.line(
             returned, "department")
-        lines.sudo().write({"date_due": False, "date_escalate": False,
-                            "date_paused": False})
+        # as before the service levels: the workflow's own way past its guard
+        transition(lines).sudo().write(
+            {"date_due": False, "date_escalate": False, "date_paused": False})
         self.run_cron("2026-12-06 10:00")
         first, second = self.line(current, "department"), self.line(
             returned, "department")
