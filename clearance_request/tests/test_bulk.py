@@ -112,7 +112,8 @@ class TestBulkClearing(ClearanceCase):
 
         def check(stage, request):
             if request.partner_id == refused.partner_id:
-                raise UserError("The library catalogue does not answer.")
+                raise UserError(  # pylint: disable=translation-required
+                    "The library catalogue does not answer.")
             return original(stage, request)
 
         before = len(self.step_messages(refused))
