@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, except_orm
+from odoo.exceptions import AccessError, UserError, except_orm
 
 from ..models.clearance_request import check_text
 
@@ -56,12 +56,17 @@ class ClearanceBulkAction(models.TransientModel):
     def _lines_for(self, request_ids):
         """One line per selected request, with the step it was at when the
         officer selected it: if another officer acts first, it is refused."""
-        requests = self.env["clearance.request"].browse(request_ids)
-        requests._check_ids()
+        Request = self.env["clearance.request"]
+        Request.browse(request_ids)._check_ids()
         lines = []
-        for request in requests.exists():
-            lines.append({"request_id": request.id,
-                          "expected_line_id": request.current_line_id.id})
+        for request_id in Request.browse(request_ids).exists().ids:
+            request = Request.browse(request_id)
+            try:
+                expected = request.current_line_id.id
+            except AccessError:
+                expected = False  # refused, with the reason, on confirming
+            lines.append({"request_id": request_id,
+                          "expected_line_id": expected})
         return lines
 
     @api.multi
@@ -119,6 +124,12 @@ class ClearanceBulkActionLine(models.TransientModel):
                 clearance_expected_line_id=expected)
         try:
             with self.env.cr.savepoint():
+                try:
+                    request.check_access_rule("read")
+                except AccessError:
+                    raise UserError(_(
+                        "You may not read this request: only the office it "
+                        "waits for and the offices that acted on it may."))
                 if request.current_line_id.id != expected:
                     raise UserError(_(
                         "Another officer acted first: %(request)s is now at "
