@@ -2,7 +2,8 @@
 
 Run it with `bin/clearance bench [--quick]` (`python -m benchmarks.bench`
 from the repository). It builds the database `clearance_bench`
-(clearance_request + the peer module under benchmarks/addons), then,
+(clearance_request and clearance_account, as the demo has them, + the peer
+module under benchmarks/addons), then,
 with 10, 1k and 100k requests in the database:
 
 - per step of a second-shift student's clearance (submit + ten forwards),
@@ -232,7 +233,8 @@ def main():
         sink = SmtpSink(SMTP_PORT)
         try:
             if not args.reuse:
-                create_database(conf, "clearance_request,clearance_bench_tier")
+                create_database(
+                    conf, "clearance_request,clearance_account,clearance_bench_tier")
             results = run(args, conf, sink)
         finally:
             sink.stop()
