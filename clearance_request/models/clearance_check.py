@@ -14,7 +14,7 @@ automatic decision while the request is still open.
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .clearance_request import WORDS_KEY, transition
+from .clearance_request import transition, with_words
 
 # Set while the checks of a request run: the forwards they make do not run
 # the checks again (one loop, bounded by the number of steps, does).
@@ -138,8 +138,7 @@ class ClearanceRequestLine(models.Model):
             "date_start": now, "date_done": False})
         student = request.with_context(lang=request.sudo().partner_id.lang)
         words = student._check_words("reopened", self)
-        transition(request.sudo(), "reopened").with_context(**{
-            WORDS_KEY: words,
+        with_words(transition(request.sudo(), "reopened"), words).with_context(**{
             AUTHOR_KEY: (_AUTHOR, self.env.user.partner_id.id),
         }).write({
             "state": "progress", "stage_id": self.stage_id.id,
@@ -242,8 +241,8 @@ class ClearanceRequest(models.Model):
         system = self.env.ref(SYSTEM_PARTNER)
         # sudo: the request now waits for an office the acting user may not
         # write for; the system moves it.
-        self.sudo().with_context(**{
-            WORDS_KEY: words, AUTHOR_KEY: (_AUTHOR, system.id),
+        with_words(self.sudo(), words).with_context(**{
+            AUTHOR_KEY: (_AUTHOR, system.id),
         })._move_to(following, "forwarded" if following else "cleared",
                     {"handled_group_ids": [(4, line.group_id.id)]})
 

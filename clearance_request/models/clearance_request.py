@@ -90,6 +90,21 @@ def in_transition(records):
     return records.env.context.get(TRANSITION_KEY) is _TRANSITION
 
 
+def with_words(records, words):
+    """The records whose step's chatter line will carry `words` (what the
+    office tells the student). Like the transition, only server code can
+    set them: a context sent over RPC holds no such token."""
+    return records.with_context(**{WORDS_KEY: (_TRANSITION, words)})
+
+
+def words_of(records):
+    """The words with_words() gave, if any."""
+    value = records.env.context.get(WORDS_KEY)
+    if isinstance(value, tuple) and len(value) == 2 and value[0] is _TRANSITION:
+        return value[1]
+    return None
+
+
 class ClearanceRequest(models.Model):
     _name = "clearance.request"
     _inherit = ["clearance.input.mixin", "mail.thread", "mail.activity.mixin"]
@@ -437,7 +452,7 @@ class ClearanceRequest(models.Model):
         (its officers do not follow the request). A step's tracked chatter
         line carries what the office told the student, if anything: one
         comment the student reads on the portal, with the tracked changes."""
-        words = self.env.context.get(WORDS_KEY)
+        words = words_of(self)
         step_line = kwargs.get("tracking_value_ids") and in_transition(self)
         poster = self
         if step_line:
@@ -884,7 +899,7 @@ class ClearanceRequest(models.Model):
         chatter line carries the office's words in the student's language."""
         student = self.with_context(lang=self.sudo().partner_id.lang)
         words = student._office_words(step, line, text)
-        return transition(self, step).with_context(**{WORDS_KEY: words})
+        return with_words(transition(self, step), words)
 
     def _office_words(self, step, line, text):
         """The office's words, in this environment's language."""

@@ -3,7 +3,7 @@ offices of a parallel group), and the substitutes they named."""
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from .clearance_request import WORDS_KEY, in_transition, transition
+from .clearance_request import in_transition, transition, with_words, words_of
 
 OPEN_LINE_STATES = ("current", "hold")
 # The officers the current user decides for, by request id: set by the
@@ -373,10 +373,9 @@ class ClearanceRequest(models.Model):
             officer = self.env["res.users"].sudo().browse(pairs[self.id])
             student = self.with_context(lang=self.sudo().partner_id.lang)
             note = student._on_behalf_note(self.env.user.sudo(), officer)
-            words = self.env.context.get(WORDS_KEY)
+            words = words_of(self)
             if words:
-                records = self.with_context(**{
-                    WORDS_KEY: "%s\n%s" % (words, note)})
+                records = with_words(self, "%s\n%s" % (words, note))
             else:
                 body, content_subtype = note, "plaintext"
         return super(ClearanceRequest, records).message_post(

@@ -132,6 +132,25 @@ class TestWorkflowFieldsOverRpc(RpcCase):
         self.assertEqual(record.current_line_id, line)
         self.assertEqual(line.state, "current")
 
+    def test_office_cannot_put_words_in_the_steps_chatter_line(self):
+        """The office's words on a step's chatter line come only from a visit
+        or a return: a forward's context sent over JSON-RPC cannot put a text
+        of its own on the line the student reads as the office's."""
+        record = self.new_request()
+        record.sudo(self.department).write({"cur_card_received": True})
+        self.login(self.department)
+        reply = self.call("clearance.request", "action_forward", [[record.id]], {
+            "context": {"lang": "en_US",
+                        "clearance_words": "Pay 5,000,000 rial to account 1234."}})
+        self.assertNotIn("error", reply, reply)
+        record.invalidate_cache()
+        self.assertEqual(record.stage_id.group_id.name, "Kharazmi Library")
+        line = record.sudo().message_ids.filtered("tracking_value_ids")[:1]
+        self.assertTrue(line)
+        self.assertNotIn("5,000,000", line.body or "")
+        self.assertFalse(record.sudo().message_ids.filtered(
+            lambda m: "5,000,000" in (m.body or "")))
+
 
 class TestButtonsAreTheRpcMethods(RpcCase):
     """A button and an RPC client call the same method: Odoo 11's web client
