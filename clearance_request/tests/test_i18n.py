@@ -2,9 +2,10 @@
 import collections
 import re
 
+from odoo.addons.web_jalali.tests.test_i18n import own_terms
 from odoo.exceptions import UserError
 from odoo.modules.module import get_module_resource
-from odoo.tools.translate import PoFile, trans_generate
+from odoo.tools.translate import PoFile
 
 from .common import ClearanceCase, make_student
 
@@ -80,7 +81,7 @@ class TestPersianTranslation(ClearanceCase):
         super().setUpClass()
         # Every term of the module as Odoo exports it, with its translation
         # in the database.
-        cls.terms = trans_generate(LANG, [MODULE], cls.cr)
+        cls.terms = own_terms(cls.env, LANG, MODULE)
         path = get_module_resource(MODULE, "i18n", "fa.po")
         with open(path, "rb") as po_file:
             cls.catalogue = {source: translation for (

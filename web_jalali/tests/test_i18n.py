@@ -13,6 +13,21 @@ PLACEHOLDER = re.compile(r"%\(\w+\)s|%s")
 ARABIC_LETTERS = re.compile("[\u064a\u0643\u0649]")
 
 
+def own_terms(env, lang, module):
+    """The module's terms as Odoo exports them, without the labels of fields
+    other addons define: Odoo 11 gives the addon installed first in a run
+    the external ids of fields other addons add to the models it extends
+    through _inherits (ir.cron's, for one)."""
+    def own(term):
+        if term[2].startswith("ir.model.fields,"):
+            record = env.ref(term[3], raise_if_not_found=False)
+            if record:
+                field = env[record.model]._fields.get(record.name)
+                return field is not None and field._module == module
+        return True
+    return [term for term in trans_generate(lang, [module], env.cr) if own(term)]
+
+
 # Run once every addon is loaded, as on the test database pytest uses.
 @at_install(False)
 @post_install(True)
@@ -25,7 +40,7 @@ class TestPersianTranslation(TransactionCase):
             self.catalogue = {entry[3]: entry[4] for entry in PoFile(po_file)}
 
     def test_every_term_has_persian(self):
-        terms = {term[4] for term in trans_generate("fa_IR", [MODULE], self.cr)}
+        terms = {term[4] for term in own_terms(self.env, "fa_IR", MODULE)}
         self.assertIn("Jalali (Solar Hijri)", terms)
         missing = sorted(
             source for source in terms
