@@ -89,7 +89,8 @@ class TestBrowserEndToEnd(BrowserCase):
         self.assertEqual(visited, list(DEMO_OFFICER_LOGINS))
         lines = self.on_server(lambda: [
             (line.state, line.officer_id.login, self.stage_office[line.stage_id],
-             request.with_context(lang="fa_IR").format_date(line.date_done))
+             request.with_context(lang="fa_IR", tz=request.partner_id.tz)
+             .format_date(line.date_done))
             for line in request.line_ids if line.kind != "create"])
         for state, login, office, _date in lines:
             self.assertEqual((state, login), ("done", DEMO_OFFICER_LOGINS[office]))

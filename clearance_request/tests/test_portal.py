@@ -180,7 +180,9 @@ class TestPortalPages(PortalCase):
         html = re.search(r"<html[^>]*>", response.text).group(0)
         self.assertIn('dir="rtl"', html)
         self.assertIn('lang="fa-IR"', html)
-        submitted = record.format_date(record.submit_date, lang="fa_IR")
+        # the page shows the day in the student's time zone
+        submitted = record.sudo(self.student).format_date(
+            record.submit_date, lang="fa_IR")
         self.assertTrue(submitted.startswith("۱۴"))
         self.assertIn(submitted, response.text)
         # the stylesheet that mirrors the pages is compiled into the bundle
@@ -277,7 +279,8 @@ class TestPortalTracker(PortalCase):
         self.assertEqual(steps, lines.mapped("state"))
         self.assertEqual(steps[:4], ["done", "done", "current", "waiting"])
         department = lines.filtered(lambda l: l.kind == "card")
-        self.assertIn("Done on %s" % record.format_date(
+        # the day in the student's time zone
+        self.assertIn("Done on %s" % record.sudo(self.student).format_date(
             department.date_done, lang="en_US"), page)
         self.assertIn("At this office now", page)
         self.assertNotIn("o_clearance_certificate", page)
