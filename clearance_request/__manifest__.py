@@ -1,7 +1,7 @@
 {
     "name": "Student Clearance",
     "summary": "Eleven-office student clearance (تسویه حساب) with a student portal",
-    "version": "11.0.2.1.0",
+    "version": "11.0.2.2.0",
     "category": "Education",
     "license": "LGPL-3",
     "author": "clearance_request",

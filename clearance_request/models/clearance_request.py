@@ -887,11 +887,19 @@ class ClearanceRequest(models.Model):
         # do not know of the ones given or handed over.
         self.invalidate_cache(["activity_ids"])
 
-    def format_date(self, value, with_time=False, lang=None):
+    def format_date(self, value, with_time=False, lang=None, reader=None):
         """A date as the student reads it: Jalali with Persian digits in
-        Persian, ISO otherwise. Used by portal pages, mails and reports."""
+        Persian, ISO otherwise. Used by portal pages, mails and reports.
+
+        Without a `reader` the date is in this environment's time zone (the
+        user's, on a page). A mail passes its reader, a partner: the day is
+        then the one on the reader's clock, whoever's action sent the mail
+        (the university's zone when the reader has none)."""
         lang = lang or self.env.context.get("lang") or self.env.user.lang
-        tz_name = self.env.context.get("tz") or self.env.user.tz
+        if reader is not None:
+            tz_name = reader.tz
+        else:
+            tz_name = self.env.context.get("tz") or self.env.user.tz
         return jalali.format_date(value, lang, tz_name, with_time=with_time)
 
     def _with_words(self, step, line, text):

@@ -1,6 +1,8 @@
+import importlib.util
 import re
 import threading
 
+from odoo.modules.module import get_module_resource
 from odoo.sql_db import db_connect
 from odoo.tests.common import TransactionCase, at_install, get_db_name, post_install
 
@@ -55,8 +57,9 @@ class TestNotifications(ClearanceCase):
         return mails
 
     def date(self, request, value, lang):
-        # The mails are rendered as superuser, in that user's time zone.
-        return request.sudo().format_date(value, lang=lang)
+        # The student reads the day on the student's own clock.
+        return request.format_date(value, lang=lang,
+                                   reader=request.partner_id)
 
     def portal_comments(self, request, student):
         """What the student's portal chatter lists for the request."""
@@ -106,6 +109,57 @@ class TestNotifications(ClearanceCase):
         self.assertNotIn(
             self.date(request_en, request_en.submit_date, "fa_IR"),
             mail_en.body_html)
+
+    def test_mail_dates_are_on_the_students_clock(self):
+        """Whoever's action sends it, the student's mail gives the day in the
+        student's time zone. Kiritimati (UTC+14) and Pago Pago (UTC-11) are
+        never on the same day, so the test holds at any hour."""
+        self.student_day.tz = "Pacific/Kiritimati"
+        self.officers["department"].tz = "Pacific/Pago_Pago"
+        request = self.new_request(self.student_day)
+        mail = self.one_mail_to(self.student_day.partner_id)
+        self.mark()
+        self.forward(request)
+        forwarded = self.one_mail_to(self.student_day.partner_id)
+        done = request.last_done_line_id.date_done
+        for value, body in ((request.submit_date, mail.body_html),
+                            (done, forwarded.body_html)):
+            theirs = request.with_context(
+                tz="Pacific/Kiritimati").format_date(value)
+            officers = request.with_context(
+                tz="Pacific/Pago_Pago").format_date(value)
+            self.assertNotEqual(theirs, officers)
+            self.assertIn(theirs, body)
+            self.assertNotIn(officers, body)
+
+    def test_update_moves_the_templates_to_the_students_clock(self):
+        """A database made before 11.0.2.2.0 keeps its (possibly edited)
+        templates on update; the migration changes only the date expression,
+        in the template and in its Persian translation."""
+        template = self.env.ref(
+            "clearance_request.mail_template_request_cancelled")
+        new = "format_date(object.cancel_date, reader=object.partner_id)"
+        old = "format_date(object.cancel_date)"
+        edited = template.body_html.replace(new, old).replace(
+            "No office will act on it any more.", "Edited by the registrar.")
+        template.with_context(lang="en_US").body_html = edited
+        persian = template.with_context(lang="fa_IR").body_html
+        self.assertIn(new, persian)
+        template.with_context(lang="fa_IR").body_html = persian.replace(
+            new, old)
+        path = get_module_resource(
+            "clearance_request", "migrations", "11.0.2.2.0",
+            "post-migration.py")
+        spec = importlib.util.spec_from_file_location("post_migration", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "11.0.2.1.0")
+        template.invalidate_cache()
+        english = template.with_context(lang="en_US").body_html
+        self.assertIn(new, english)
+        self.assertIn("Edited by the registrar.", english)
+        self.assertEqual(template.with_context(lang="fa_IR").body_html,
+                         persian)
 
     def test_template_translation_follows_the_students_language(self):
         template = self.env.ref(
@@ -302,6 +356,6 @@ class TestMailDelivery(TransactionCase):
             "web.base.url")
         self.assertIn('href="%s/my/clearance/%d"' % (base_url, request.id),
                       html)
-        self.assertIn(request.format_date(request.submit_date, lang="fa_IR"),
-                      html)
+        self.assertIn(request.format_date(request.submit_date, lang="fa_IR",
+                                          reader=request.partner_id), html)
         self.assertIn(request.office_id.with_context(lang="fa_IR").name, html)
