@@ -180,9 +180,6 @@ class ClearanceRequest(models.Model):
     current_line_id = fields.Many2one(
         "clearance.request.line", string="Current step", readonly=True,
         copy=False, index=True, auto_join=True)
-    current_kind = fields.Selection(related="current_line_id.kind", readonly=True)
-    current_allow_hold = fields.Boolean(
-        related="current_line_id.stage_id.allow_hold", readonly=True)
     route_stage_ids = fields.Many2many(
         "clearance.stage", string="Route stages",
         compute="_compute_route_stage_ids")
@@ -228,33 +225,8 @@ class ClearanceRequest(models.Model):
     # students' actions would need to write it. Computed when read instead.
     activity_date_deadline = fields.Date(store=False)
 
-    # The current stage's form (fields of the current line).
-    cur_card_received = fields.Boolean(
-        related="current_line_id.card_received", string="Student card handed in")
-    cur_debt_amount = fields.Float(
-        related="current_line_id.debt_amount", string="Debt amount (rial)")
-    cur_debt_status = fields.Selection(
-        related="current_line_id.debt_status", string="Debt status")
-    cur_has_loan = fields.Boolean(
-        related="current_line_id.has_loan", string="Has a student loan")
-    cur_installment_start = fields.Date(
-        related="current_line_id.installment_start",
-        string="Instalments start")
-    cur_installment_end = fields.Date(
-        related="current_line_id.installment_end", string="Instalments end")
-    cur_visit_required = fields.Boolean(
-        related="current_line_id.visit_required",
-        string="The student's in-person visit is required")
-    cur_visit_instructions = fields.Text(
-        related="current_line_id.visit_instructions",
-        string="Instructions for the visit")
-    cur_return_reason = fields.Text(
-        related="current_line_id.return_reason",
-        string="Reason for returning")
-    # The offices' internal note: never shown to the student.
-    cur_note = fields.Text(
-        related="current_line_id.note", string="Office note",
-        groups="clearance_request.group_clearance_officer")
+    # The stage form's fields (current_kind, cur_*) are those of the step
+    # the user acts on: see acting_line_id in clearance_request_office.py.
 
     # ------------------------------------------------------------------
     # computes

@@ -158,23 +158,38 @@ class ClearanceRequest(models.Model):
 
     acting_line_state = fields.Selection(
         related="acting_line_id.state", string="Your step's status")
-    # The stage form shows the step the user acts on.
-    current_kind = fields.Selection(related="acting_line_id.kind")
+    # The stage form: the fields of the step the user acts on.
+    current_kind = fields.Selection(related="acting_line_id.kind",
+                                    readonly=True)
     current_allow_hold = fields.Boolean(
-        related="acting_line_id.stage_id.allow_hold")
-    cur_card_received = fields.Boolean(related="acting_line_id.card_received")
-    cur_debt_amount = fields.Float(related="acting_line_id.debt_amount")
-    cur_debt_status = fields.Selection(related="acting_line_id.debt_status")
-    cur_has_loan = fields.Boolean(related="acting_line_id.has_loan")
+        related="acting_line_id.stage_id.allow_hold", readonly=True)
+    cur_card_received = fields.Boolean(
+        related="acting_line_id.card_received",
+        string="Student card handed in")
+    cur_debt_amount = fields.Float(
+        related="acting_line_id.debt_amount", string="Debt amount (rial)")
+    cur_debt_status = fields.Selection(
+        related="acting_line_id.debt_status", string="Debt status")
+    cur_has_loan = fields.Boolean(
+        related="acting_line_id.has_loan", string="Has a student loan")
     cur_installment_start = fields.Date(
-        related="acting_line_id.installment_start")
-    cur_installment_end = fields.Date(related="acting_line_id.installment_end")
+        related="acting_line_id.installment_start",
+        string="Instalments start")
+    cur_installment_end = fields.Date(
+        related="acting_line_id.installment_end", string="Instalments end")
     cur_visit_required = fields.Boolean(
-        related="acting_line_id.visit_required")
+        related="acting_line_id.visit_required",
+        string="The student's in-person visit is required")
     cur_visit_instructions = fields.Text(
-        related="acting_line_id.visit_instructions")
-    cur_return_reason = fields.Text(related="acting_line_id.return_reason")
-    cur_note = fields.Text(related="acting_line_id.note")
+        related="acting_line_id.visit_instructions",
+        string="Instructions for the visit")
+    cur_return_reason = fields.Text(
+        related="acting_line_id.return_reason",
+        string="Reason for returning")
+    # The offices' internal note: never shown to the student.
+    cur_note = fields.Text(
+        related="acting_line_id.note", string="Office note",
+        groups="clearance_request.group_clearance_officer")
 
     # ------------------------------------------------------------------
     # computes and searches
