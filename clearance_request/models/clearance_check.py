@@ -205,8 +205,11 @@ class ClearanceRequest(models.Model):
         with what it found. At most one pass per step of the route."""
         self.ensure_one()
         # alone in its prefetch: re-reading its step does not re-read the
-        # other requests of a bulk action
-        request = self.browse(self.id).with_context(**{CHECKING_KEY: True})
+        # other requests of a bulk action. sudo: where the request went is
+        # the route's bookkeeping, which the acting user (whose office it
+        # just left) may no longer read; the system runs the checks.
+        request = self.sudo().browse(self.id).with_context(
+            **{CHECKING_KEY: True})
         student_lang = request.sudo().partner_id.lang
         for _step in range(len(request.line_ids)):
             # the step just written, possibly in another environment

@@ -16,7 +16,10 @@ def office_groups_sql(env, user_ids, today):
     Evaluated by the database at each query, so that a substitute's rights
     begin and end with the substitution's dates without anything scheduled."""
     user_ids = tuple(user_ids) or (0,)
-    category = env.ref(OFFICE_CATEGORY).id
+    # cached id: env.ref() would check the record exists, one query each
+    # time a record rule is applied
+    category = env["ir.model.data"].xmlid_to_res_id(
+        OFFICE_CATEGORY, raise_if_not_found=True)
     return ("""(
         SELECT own.gid FROM res_groups_users_rel own
         WHERE own.uid IN %s
