@@ -18,6 +18,31 @@ MAX_PERIOD_DAYS = 3660
 # The period the summary shows when the manager has not chosen one: the
 # last four weeks, today included.
 DEFAULT_PERIOD_DAYS = 28
+# The summary's days at the office are counted in hundredths of a day.
+DAY_PARTS = 100
+
+
+def _percentile(histogram, fraction):
+    """The percentile of (value, count) pairs as PostgreSQL's
+    percentile_cont gives it on the values one by one: interpolated between
+    the two values around fraction * (count - 1); in days. None without
+    values."""
+    if not histogram:
+        return None
+    histogram = sorted(histogram)
+    position = fraction * (sum(count for _value, count in histogram) - 1)
+    low = int(position)
+
+    def value_at(index):
+        for value, count in histogram:
+            if index < count:
+                return value
+            index -= count
+        return histogram[-1][0]
+
+    below = value_at(low)
+    above = value_at(low + 1) if position > low else below
+    return (below + (position - low) * (above - below)) / DAY_PARTS
 
 
 class ClearanceStepReport(models.Model):
@@ -171,7 +196,8 @@ class ClearanceStepReport(models.Model):
     @api.model
     def office_summary(self, date_from, date_to):
         """Per office: the backlog, holds and overdue steps now; the median
-        and 90th percentile of the days its steps took, and the steps it
+        and 90th percentile of the days its steps took (to a hundredth of a
+        day), and the steps it
         cleared per week, over the steps it cleared in the period (steps
         still open are left out of those: they are the backlog).
 
@@ -182,35 +208,42 @@ class ClearanceStepReport(models.Model):
         query = self._where_calc([])
         self._apply_ir_rules(query, "read")
         from_clause, where_clause, where_params = query.get_sql()
-        params = [OPEN_STEP_STATES, HOLD_STEP_STATES] + where_params + [
-            OPEN_STEP_STATES, start, stop]
-        # The steps of a long period are sorted for the percentiles: in
-        # memory, not on disk (for this transaction only).
-        self.env.cr.execute("SET LOCAL work_mem = '64MB'")
+        params = [DAY_PARTS, OPEN_STEP_STATES, HOLD_STEP_STATES] + \
+            where_params + [OPEN_STEP_STATES, start, stop]
+        # The cleared steps are counted by their days in hundredths of a day
+        # (about a quarter of an hour): the database hashes them into a few
+        # groups per office instead of sorting every step of the period for
+        # the percentiles (at 100k requests, 0.4 s instead of 0.9 s).
         # The FROM and WHERE clauses are the ORM's own (the view's table and
         # the record rules' conditions); every value is a parameter.
         self.env.cr.execute(  # pylint: disable=sql-injection
             """
             SELECT stage_id,
+                   CASE WHEN state = 'done' THEN round(days * %s)::integer END,
                    count(*) FILTER (WHERE state IN %s),
                    count(*) FILTER (WHERE state IN %s),
                    count(*) FILTER (WHERE overdue_count = 1),
-                   count(*) FILTER (WHERE state = 'done'),
-                   percentile_cont(ARRAY[0.5, 0.9])
-                       WITHIN GROUP (ORDER BY days)
-                       FILTER (WHERE state = 'done')
+                   count(*) FILTER (WHERE state = 'done')
             FROM """ + from_clause + """
             WHERE (""" + (where_clause or "TRUE") + """)
               AND (state IN %s
                    OR (state = 'done' AND date_done >= %s AND date_done < %s))
-            GROUP BY stage_id
+            GROUP BY 1, 2
         """, params)
-        # one sort of each office's days gives both percentiles
+        counts = {}
+        histograms = {}
+        for stage_id, parts, backlog, holds, overdue, cleared \
+                in self.env.cr.fetchall():
+            total = counts.setdefault(stage_id, [0, 0, 0, 0])
+            for index, value in enumerate((backlog, holds, overdue, cleared)):
+                total[index] += value
+            if parts is not None:
+                histograms.setdefault(stage_id, []).append((parts, cleared))
         figures = {
-            stage_id: (backlog, holds, overdue, cleared) + tuple(
-                percentiles or (None, None))
-            for stage_id, backlog, holds, overdue, cleared, percentiles
-            in self.env.cr.fetchall()}
+            stage_id: tuple(total) + tuple(
+                _percentile(histograms.get(stage_id), fraction)
+                for fraction in (0.5, 0.9))
+            for stage_id, total in counts.items()}
         stages = self.env["clearance.stage"].with_context(
             active_test=False).search([
                 "&", ("kind", "!=", "create"),

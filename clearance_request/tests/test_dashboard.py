@@ -1,8 +1,10 @@
 """The managers' ageing dashboard: each office's backlog, holds, overdue
 steps, median and 90th-percentile days and steps cleared per week, against
 figures computed by hand; and who may read them."""
+import collections
 import importlib.util
 import os
+import random
 import xmlrpc.client
 
 from odoo import SUPERUSER_ID, api
@@ -10,6 +12,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import common as odoo_tests
 from odoo.tests.common import HttpCase
 
+from ..report.clearance_step_report import _percentile
 from .common import ClearanceCase, make_officer, make_student
 
 REPORT = "clearance.step.report"
@@ -160,6 +163,25 @@ class TestDashboardFigures(DashboardCase):
             "department", ("2026-01-03", "2026-01-03"))["cleared"], 1)
         self.assertEqual(self.figures(
             "library_kharazmi", ("2026-01-31", "2026-01-31"))["median_days"], 28.0)
+
+    def test_percentiles_are_postgresqls(self):
+        """The summary's percentiles, from counts of days in hundredths, are
+        those PostgreSQL's percentile_cont gives on the days one by one."""
+        rng = random.Random(11)
+        for size in (1, 2, 3, 7, 10, 101):
+            days = [rng.randrange(0, 3000) / 100.0 for _i in range(size)]
+            days += days[:size // 3]  # the same day count more than once
+            histogram = collections.Counter(
+                int(round(value * 100)) for value in days)
+            self.env.cr.execute(
+                "SELECT percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP "
+                "(ORDER BY d) FROM unnest(%s::float8[]) d", [days])
+            expected = self.env.cr.fetchone()[0]
+            ours = [_percentile(list(histogram.items()), fraction)
+                    for fraction in (0.5, 0.9)]
+            for theirs, mine in zip(expected, ours):
+                self.assertAlmostEqual(mine, theirs, places=9, msg=days)
+        self.assertIsNone(_percentile([], 0.5))
 
     def test_bad_periods_are_refused(self):
         Report = self.env[REPORT].sudo(self.manager)
