@@ -210,7 +210,7 @@ class ClearanceRequest(models.Model):
         # just left) may no longer read; the system runs the checks.
         request = self.sudo().browse(self.id).with_context(
             **{CHECKING_KEY: True})
-        student_lang = request.sudo().partner_id.lang
+        student_lang = None
         for _step in range(len(request.line_ids)):
             # the step just written, possibly in another environment
             request.invalidate_cache(["state", "current_line_id"], request.ids)
@@ -220,6 +220,8 @@ class ClearanceRequest(models.Model):
             if request.state != "progress" or line.state != "current" \
                     or not (stage.check and stage.check_active):
                 return
+            if student_lang is None:
+                student_lang = request.partner_id.lang
             # sudo: the check's data belongs to its office; the system reads
             # it, whoever's action brought the request here.
             ok, saw = stage.sudo().with_context(lang=student_lang)._run_check(
