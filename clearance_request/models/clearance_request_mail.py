@@ -93,6 +93,19 @@ class ClearanceRequest(models.Model):
         stale.unlink()
         return len(stale)
 
+    def _drop_unreadable_followers(self):
+        """The employees following the request who may no longer read it (a
+        substitute after their range, an officer who left the office) stop
+        following it, before its next message would reach them."""
+        # sudo: the request's followers, whoever's action posts on it
+        followers = self.env["mail.followers"].sudo().search([
+            ("res_model", "=", self._name), ("res_id", "in", self.ids),
+            ("partner_id.user_ids.share", "=", False)])
+        stale = followers.filtered(lambda follower: not any(
+            self.browse(follower.res_id)._readable_by(user)
+            for user in follower.partner_id.user_ids))
+        stale.unlink()
+
     def _readable_by(self, user):
         try:
             self.sudo(user).check_access_rule("read")

@@ -3,17 +3,18 @@ from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
 
-def readable_documents_domain(env, user_id, marker_field):
+def readable_documents_domain(env, user_id, marker_field, names=None):
     """A domain on (res_model, res_id) that keeps the entries whose document
     the user `user_id` may read, by that user's access rights and record
-    rules. The candidate models are those having `marker_field`
-    (message_follower_ids for followers, activity_ids for to-dos).
+    rules. The candidate models are `names`, by default those having
+    `marker_field` (message_follower_ids for followers, activity_ids for
+    to-dos).
 
     Each model's rules become one sub-select of the query that reads the
     entries, so the answer is that of the moment of the read."""
     user_env = env(user=user_id)
     domains = []
-    for name in env["mail.followers"]._document_models(marker_field):
+    for name in names or env["mail.followers"]._document_models(marker_field):
         model = user_env[name]
         if not model.check_access_rights("read", raise_exception=False):
             continue
@@ -48,6 +49,14 @@ class MailFollowers(models.Model):
         help="Users who may read the followed document. Computed for the "
              "current user only; the record rules search it for any user.")
 
+    request_reader_ids = fields.Many2many(
+        "res.users", string="Request readers",
+        compute="_compute_request_reader_ids",
+        search="_search_request_reader_ids",
+        help="Users who may read the followed clearance request (every "
+             "user, for the followers of other documents). Computed for the "
+             "current user only; the record rules search it for any user.")
+
     @api.model
     @tools.ormcache("marker_field")
     def _document_models(self, marker_field):
@@ -78,6 +87,25 @@ class MailFollowers(models.Model):
             raise UserError(_("Unsupported search on the document readers."))
         return readable_documents_domain(
             self.env, value[0], "message_follower_ids")
+
+    def _compute_request_reader_ids(self):
+        readable = self.sudo().search([
+            ("id", "in", self.ids),
+            ("request_reader_ids", "in", [self.env.uid])])
+        for follower in self:
+            follower.request_reader_ids = (
+                self.env.user if follower in readable
+                else self.env["res.users"])
+
+    def _search_request_reader_ids(self, operator, value):
+        if operator != "in" or not isinstance(value, (list, tuple)) \
+                or len(value) != 1:
+            raise UserError(_("Unsupported search on the document readers."))
+        return expression.OR([
+            [("res_model", "!=", "clearance.request")],
+            readable_documents_domain(
+                self.env, value[0], "message_follower_ids",
+                names=("clearance.request",))])
 
     @api.model
     def create(self, vals):

@@ -53,6 +53,17 @@ class MailMessage(models.Model):
                 "the document of a message."))
         return super().write(vals)
 
+    @api.multi
+    def _notify(self, force_send=False, send_after_commit=True,
+                user_signature=True):
+        """A message on a request reaches no one who may no longer read it."""
+        if self.model == "clearance.request" and self.res_id:
+            self.env["clearance.request"].browse(
+                self.res_id)._drop_unreadable_followers()
+        return super()._notify(force_send=force_send,
+                               send_after_commit=send_after_commit,
+                               user_signature=user_signature)
+
     @api.model
     def _check_post_access(self, values):
         model_name, res_id = values.get("model"), values.get("res_id")

@@ -449,6 +449,37 @@ class TestReadingOthersMailRecords(MailAttackCase):
         self.assertFalse(self.env["mail.activity"].sudo(self.employee).search(
             [("id", "in", todo.ids)]))
 
+    def test_officer_cannot_list_who_follows_other_offices_requests(self):
+        """Who follows a request names its student: an officer reads the
+        followers of the requests they may read, not those of others."""
+        at_department = self.new_request(self.student_other)
+        followers = self.env["mail.followers"].search([
+            ("res_model", "=", at_department._name),
+            ("res_id", "=", at_department.id)])
+        self.assertIn(self.student_other.partner_id,
+                      followers.mapped("partner_id"))
+        kharazmi = self.officers["library_kharazmi"]
+        Followers = self.env["mail.followers"].sudo(kharazmi)
+        self.assertFalse(Followers.search([("id", "in", followers.ids)]))
+        self.assertFalse(Followers.search([
+            ("partner_id", "=", self.student_other.partner_id.id),
+            ("res_model", "=", at_department._name)]))
+        with self.assertRaises(AccessError):
+            Followers.browse(followers.ids).read(["partner_id", "res_id"])
+        # the department, whose queue has it, reads them
+        self.assertEqual(self.env["mail.followers"].sudo(
+            self.officers["department"]).search([("id", "in", followers.ids)]),
+            followers)
+        # and once the request reaches Kharazmi, so does its officer
+        self.forward(at_department)
+        self.assertEqual(Followers.search([("id", "in", followers.ids)]),
+                         followers)
+        # the followers of other documents keep Odoo's own rights
+        partner = self.env["res.partner"].create({"name": "A supplier"})
+        partner.message_subscribe([self.officers["department"].partner_id.id])
+        self.assertTrue(Followers.search([
+            ("res_model", "=", "res.partner"), ("res_id", "=", partner.id)]))
+
     def test_student_cannot_read_followers_or_notifications_of_others(self):
         victim = self.new_request(self.student_other)
         own = self.new_request(self.student_day)

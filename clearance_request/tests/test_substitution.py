@@ -109,6 +109,89 @@ class TestSubstitution(ClearanceCase):
         self.assertEqual(request.stage_id, self.stages["library_kharazmi"])
         self.assertFalse(request.current_line_id.officer_id)
 
+    def test_substitute_reaches_the_thread_only_during_the_range(self):
+        """Odoo's mail models carry the request's data: its messages,
+        to-dos and followers follow the substitute's rights on the request,
+        over the range and not after it."""
+        request = self.advance_to(self.new_request(), "library_kharazmi")
+        request.message_post(body="Loans desk: two books out.",
+                             message_type="comment", subtype="mail.mt_note")
+        as_substitute = request.sudo(self.substitute)
+        Message = self.env["mail.message"].sudo(self.substitute)
+        Activity = self.env["mail.activity"].sudo(self.substitute)
+        Followers = self.env["mail.followers"].sudo(self.substitute)
+        on_request = [("model", "=", request._name),
+                      ("res_id", "=", request.id)]
+        todos = [("res_model", "=", request._name),
+                 ("res_id", "=", request.id)]
+        self.assertTrue(request.sudo().activity_ids)
+        self.assertTrue(request.sudo().message_follower_ids)
+
+        def reaches():
+            return (bool(Message.search(on_request)),
+                    bool(Activity.search(todos)),
+                    bool(Followers.search(todos)))
+
+        # before the substitution: nothing of the request's thread
+        self.assertEqual(reaches(), (False, False, False))
+        with self.assertRaises(AccessError):
+            as_substitute.message_post(body="Not yet", message_type="comment",
+                                       subtype="mail.mt_comment")
+        with self.assertRaises(AccessError):
+            Message.browse(request.message_ids.ids).read(["body"])
+
+        sub = self.name_substitute()
+        # during the range: the thread, the office's to-dos and followers
+        self.assertEqual(reaches(), (True, True, True))
+        self.assertIn("Loans desk: two books out.",
+                      " ".join(Message.search(on_request).mapped("body")))
+        as_substitute.message_post(body="Standing in for the library.",
+                                   message_type="comment",
+                                   subtype="mail.mt_comment")
+
+        # posting made them a follower, as Odoo does
+        partner = self.substitute.partner_id
+        self.assertIn(partner, request.sudo().message_partner_ids)
+
+        # the range over: only what is their own (their message, their
+        # follower entry), and nothing posted
+        sub.sudo(self.manager).write({"date_from": day(-3), "date_to": day(-1)})
+        self.assertEqual(
+            [m.body for m in Message.search(on_request)],
+            ["<p>Standing in for the library.</p>"])
+        self.assertEqual(Followers.search(todos).mapped("partner_id"), partner)
+        self.assertFalse(Activity.search(todos))
+        office_note = request.sudo().message_ids.filtered(
+            lambda m: "Loans desk" in (m.body or ""))
+        with self.assertRaises(AccessError):
+            Message.browse(office_note.ids).read(["body"])
+        with self.assertRaises(AccessError):
+            as_substitute.message_post(body="Too late",
+                                       message_type="comment",
+                                       subtype="mail.mt_comment")
+        with self.assertRaises(AccessError):
+            Activity.browse(request.sudo().activity_ids.ids).read(["summary"])
+        self.assertNotIn("Too late", " ".join(
+            request.sudo().message_ids.mapped("body")))
+        # the request's next step tells them nothing: they stop following
+        # a request they may no longer read before its message goes out
+        since = self.env["mail.message"].search([], order="id desc",
+                                                limit=1).id
+        self.forward(request, self.away)
+        request.sudo(self.away).message_post(
+            body="The books came back.", message_type="comment",
+            subtype="mail.mt_comment")
+        told = self.env["mail.message"].search([
+            ("id", ">", since), ("model", "=", request._name),
+            ("res_id", "=", request.id)])
+        self.assertTrue(told)
+        self.assertNotIn(partner, told.mapped("needaction_partner_ids"))
+        self.assertNotIn(partner, told.mapped("partner_ids"))
+        self.assertNotIn(partner, request.sudo().message_partner_ids)
+        self.assertFalse(self.env["mail.mail"].search([
+            ("mail_message_id", "in", told.ids),
+            ("recipient_ids", "in", partner.ids)]))
+
     def test_cancelled_substitution_ends_the_rights(self):
         request = self.advance_to(self.new_request(), "library_kharazmi")
         sub = self.name_substitute()
