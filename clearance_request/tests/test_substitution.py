@@ -8,6 +8,12 @@ from odoo.exceptions import AccessError, ValidationError
 from .common import ClearanceCase, make_officer
 
 
+def post(record, text, subtype="mail.mt_comment"):
+    """Post `text` on `record`'s thread as the chatter does."""
+    return record.message_post(body=text, message_type="comment",
+                               subtype=subtype)
+
+
 def day(offset):
     return fields.Date.to_string(
         fields.Date.from_string(fields.Date.today()) + timedelta(days=offset))
@@ -114,8 +120,7 @@ class TestSubstitution(ClearanceCase):
         to-dos and followers follow the substitute's rights on the request,
         over the range and not after it."""
         request = self.advance_to(self.new_request(), "library_kharazmi")
-        request.message_post(body="Loans desk: two books out.",
-                             message_type="comment", subtype="mail.mt_note")
+        post(request, "Loans desk: two books out.", "mail.mt_note")
         as_substitute = request.sudo(self.substitute)
         Message = self.env["mail.message"].sudo(self.substitute)
         Activity = self.env["mail.activity"].sudo(self.substitute)
@@ -135,8 +140,7 @@ class TestSubstitution(ClearanceCase):
         # before the substitution: nothing of the request's thread
         self.assertEqual(reaches(), (False, False, False))
         with self.assertRaises(AccessError):
-            as_substitute.message_post(body="Not yet", message_type="comment",
-                                       subtype="mail.mt_comment")
+            post(as_substitute, "Not yet")
         with self.assertRaises(AccessError):
             Message.browse(request.message_ids.ids).read(["body"])
 
@@ -145,9 +149,7 @@ class TestSubstitution(ClearanceCase):
         self.assertEqual(reaches(), (True, True, True))
         self.assertIn("Loans desk: two books out.",
                       " ".join(Message.search(on_request).mapped("body")))
-        as_substitute.message_post(body="Standing in for the library.",
-                                   message_type="comment",
-                                   subtype="mail.mt_comment")
+        post(as_substitute, "Standing in for the library.")
 
         # posting made them a follower, as Odoo does
         partner = self.substitute.partner_id
@@ -166,9 +168,7 @@ class TestSubstitution(ClearanceCase):
         with self.assertRaises(AccessError):
             Message.browse(office_note.ids).read(["body"])
         with self.assertRaises(AccessError):
-            as_substitute.message_post(body="Too late",
-                                       message_type="comment",
-                                       subtype="mail.mt_comment")
+            post(as_substitute, "Too late")
         with self.assertRaises(AccessError):
             Activity.browse(request.sudo().activity_ids.ids).read(["summary"])
         self.assertNotIn("Too late", " ".join(
@@ -178,9 +178,7 @@ class TestSubstitution(ClearanceCase):
         since = self.env["mail.message"].search([], order="id desc",
                                                 limit=1).id
         self.forward(request, self.away)
-        request.sudo(self.away).message_post(
-            body="The books came back.", message_type="comment",
-            subtype="mail.mt_comment")
+        post(request.sudo(self.away), "The books came back.")
         told = self.env["mail.message"].search([
             ("id", ">", since), ("model", "=", request._name),
             ("res_id", "=", request.id)])
