@@ -92,6 +92,7 @@ def run(args, conf, sink):
         env.cr.execute("SHOW server_version")
         results["pg"] = env.cr.fetchone()[0]
     people = People(registry)
+    bulk.make_officers(registry)
     use_smtp_sink(registry, SMTP_PORT)
     filler = Filler(registry, people)
     portal = Portal(registry)
