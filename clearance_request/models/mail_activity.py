@@ -1,7 +1,7 @@
-from odoo import _, fields, models
-from odoo.exceptions import UserError
+from odoo import fields, models
 
-from .mail_followers import readable_documents_domain
+from .mail_followers import (compute_readers, readable_documents_domain,
+                             searched_reader)
 
 
 class MailActivity(models.Model):
@@ -22,16 +22,8 @@ class MailActivity(models.Model):
              "user.")
 
     def _compute_document_reader_ids(self):
-        readable = self.sudo().search([
-            ("id", "in", self.ids),
-            ("document_reader_ids", "in", [self.env.uid])])
-        for activity in self:
-            activity.document_reader_ids = (
-                self.env.user if activity in readable
-                else self.env["res.users"])
+        compute_readers(self, "document_reader_ids")
 
     def _search_document_reader_ids(self, operator, value):
-        if operator != "in" or not isinstance(value, (list, tuple)) \
-                or len(value) != 1:
-            raise UserError(_("Unsupported search on the document readers."))
-        return readable_documents_domain(self.env, value[0], "activity_ids")
+        return readable_documents_domain(
+            self.env, searched_reader(self, operator, value), "activity_ids")

@@ -30,6 +30,26 @@ def readable_documents_domain(env, user_id, marker_field, names=None):
     return expression.OR(domains) if domains else [expression.FALSE_LEAF]
 
 
+def compute_readers(records, field_name):
+    """Compute `field_name`, a field of readers searched by the record
+    rules, for the current user only: the user, on the records they may
+    read, else no one."""
+    readable = records.sudo().search([
+        ("id", "in", records.ids), (field_name, "in", [records.env.uid])])
+    for record in records:
+        record[field_name] = (records.env.user if record in readable
+                              else records.env["res.users"])
+
+
+def searched_reader(self, operator, value):
+    """The one user a search on a field of readers of the records `self`
+    asks about (named self: Odoo's _() takes its language from it)."""
+    if operator != "in" or not isinstance(value, (list, tuple)) \
+            or len(value) != 1:
+        raise UserError(_("Unsupported search on the document readers."))
+    return value[0]
+
+
 class MailFollowers(models.Model):
     """Odoo 11 hole, closed for this deployment: any user may create a
     follower entry on any document (mail's own rule restricts only writes
@@ -73,39 +93,21 @@ class MailFollowers(models.Model):
         return tuple(names)
 
     def _compute_document_reader_ids(self):
-        readable = self.sudo().search([
-            ("id", "in", self.ids),
-            ("document_reader_ids", "in", [self.env.uid])])
-        for follower in self:
-            follower.document_reader_ids = (
-                self.env.user if follower in readable
-                else self.env["res.users"])
+        compute_readers(self, "document_reader_ids")
 
     def _search_document_reader_ids(self, operator, value):
-        if operator != "in" or not isinstance(value, (list, tuple)) \
-                or len(value) != 1:
-            raise UserError(_("Unsupported search on the document readers."))
         return readable_documents_domain(
-            self.env, value[0], "message_follower_ids")
+            self.env, searched_reader(self, operator, value), "message_follower_ids")
 
     def _compute_request_reader_ids(self):
-        readable = self.sudo().search([
-            ("id", "in", self.ids),
-            ("request_reader_ids", "in", [self.env.uid])])
-        for follower in self:
-            follower.request_reader_ids = (
-                self.env.user if follower in readable
-                else self.env["res.users"])
+        compute_readers(self, "request_reader_ids")
 
     def _search_request_reader_ids(self, operator, value):
-        if operator != "in" or not isinstance(value, (list, tuple)) \
-                or len(value) != 1:
-            raise UserError(_("Unsupported search on the document readers."))
         return expression.OR([
             [("res_model", "!=", "clearance.request")],
             readable_documents_domain(
-                self.env, value[0], "message_follower_ids",
-                names=("clearance.request",))])
+                self.env, searched_reader(self, operator, value),
+                "message_follower_ids", names=("clearance.request",))])
 
     @api.model
     def create(self, vals):

@@ -5,7 +5,7 @@ the methods JSON-RPC would call) and JSON-RPC over HTTP (issue 10, items 2,
 import re
 
 from odoo import SUPERUSER_ID
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import common as odoo_tests
 
 from .common import ClearanceCase, HttpCursorCase, make_officer
@@ -479,6 +479,22 @@ class TestReadingOthersMailRecords(MailAttackCase):
         partner.message_subscribe([self.officers["department"].partner_id.id])
         self.assertTrue(Followers.search([
             ("res_model", "=", "res.partner"), ("res_id", "=", partner.id)]))
+
+    def test_reader_fields_refuse_other_searches(self):
+        """The fields of readers the rules search answer only "is this user
+        a reader", with a translated refusal for anything else."""
+        officer = self.officers["department"]
+        cases = [("mail.followers", "request_reader_ids"),
+                 ("mail.followers", "document_reader_ids"),
+                 ("mail.activity", "document_reader_ids")]
+        for model, field in cases:
+            records = self.env[model].sudo(officer).with_context(lang="fa_IR")
+            for domain in ([(field, "=", officer.id)],
+                           [(field, "in", [officer.id, self.manager.id])]):
+                with self.assertRaises(UserError) as refused:
+                    records.search(domain)
+                self.assertNotIn("Unsupported", str(refused.exception))
+                self.assertIn("پشتیبانی", str(refused.exception))
 
     def test_student_cannot_read_followers_or_notifications_of_others(self):
         victim = self.new_request(self.student_other)
