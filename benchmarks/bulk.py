@@ -76,6 +76,8 @@ def requests_at(registry, count, office, tag):
         for number in range(count):
             partner = env["res.partner"].create({
                 "name": "Bulk %s %d" % (tag, number),
+                # an address: each step's mail is sent, as a student's is
+                "email": "bulk.%s.%d@students.test" % (tag.lower(), number),
                 "student_number": "%d%d%04d" % (
                     TAGS.index(tag) + 1, int(time.time()) % 1000000, number),
                 "student_shift": "day"})
