@@ -2,6 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 OFFICE_CATEGORY = "clearance_request.module_category_clearance_offices"
+# The day of a user without a time zone of their own is the university's.
+UNIVERSITY_TZ = "Asia/Tehran"
 # The state changes only through action_cancel, which passes this object in
 # the context: a client can put strings in a context, never this object.
 _CANCEL = object()
@@ -175,9 +177,12 @@ class ClearanceSubstitution(models.Model):
 
     @api.model
     def _today(self, user):
-        """The date in the user's time zone: the day a substitution's range
-        is compared with."""
-        return fields.Date.context_today(self.with_context(tz=user.tz))
+        """The date in the user's time zone (the university's when the user
+        has none): the day a substitution's range is compared with. Never
+        that of whoever evaluates it: a record rule is evaluated in sudo too,
+        and then Odoo would take the administrator's zone."""
+        return fields.Date.context_today(
+            self.with_context(tz=user.tz or UNIVERSITY_TZ))
 
     @api.model
     def _delegations(self, user=None):

@@ -1,10 +1,13 @@
 """Substitutes: an officer names a colleague for a date range; during it the
 colleague sees and acts on the officer's offices' queue, on their behalf."""
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+import pytz
 
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 
+from ..models.clearance_substitution import UNIVERSITY_TZ
 from .common import ClearanceCase, make_officer
 
 
@@ -15,8 +18,11 @@ def post(record, text, subtype="mail.mt_comment"):
 
 
 def day(offset):
-    return fields.Date.to_string(
-        fields.Date.from_string(fields.Date.today()) + timedelta(days=offset))
+    """The day `offset` days from today in the university's time zone, the
+    substitutes' here (they have none of their own): from 20:30 UTC Tehran
+    is already on the next day."""
+    today = datetime.now(pytz.timezone(UNIVERSITY_TZ)).date()
+    return fields.Date.to_string(today + timedelta(days=offset))
 
 
 class TestSubstitution(ClearanceCase):
