@@ -84,12 +84,7 @@ class ClearanceRequest(models.Model):
         # sudo: the migration reads every request's followers.
         followers = self.env["mail.followers"].sudo().search(
             [("res_model", "=", self._name), ("partner_id.user_ids", "!=", False)])
-        stale = followers.browse()
-        for follower in followers:
-            request = self.browse(follower.res_id).exists()
-            users = follower.partner_id.user_ids
-            if not request or not any(request._readable_by(user) for user in users):
-                stale |= follower
+        stale = self._unreadable(followers)
         stale.unlink()
         return len(stale)
 
@@ -101,10 +96,17 @@ class ClearanceRequest(models.Model):
         followers = self.env["mail.followers"].sudo().search([
             ("res_model", "=", self._name), ("res_id", "in", self.ids),
             ("partner_id.user_ids.share", "=", False)])
-        stale = followers.filtered(lambda follower: not any(
-            self.browse(follower.res_id)._readable_by(user)
-            for user in follower.partner_id.user_ids))
-        stale.unlink()
+        self._unreadable(followers).unlink()
+
+    def _unreadable(self, followers):
+        """The entries of `followers` (of requests) whose request is gone or
+        none of whose partner's users may read it."""
+        def unreadable(follower):
+            request = self.browse(follower.res_id).exists()
+            return not request or not any(
+                request._readable_by(user)
+                for user in follower.partner_id.user_ids)
+        return followers.filtered(unreadable)
 
     def _readable_by(self, user):
         try:
