@@ -508,21 +508,27 @@ class ClearanceRequest(models.Model):
                            self.env))[request.state]})
 
     def _check_office_turn(self):
-        """The current user acts for the office whose turn it is."""
+        """The current user acts for the office whose turn it is. Returns
+        the step each request's action decides, by request id: the user's
+        office's, or for a clearance manager the current one."""
         is_manager = self._is_manager()
+        acting = {}
         for request in self:
             request._check_open()
             if request.state not in ("progress", "hold"):
                 raise UserError(_(
                     "%(request)s is not waiting for an office.")
                     % {"request": request.name})
-            if not is_manager and not request._my_line():
+            line = request._my_line()
+            if not is_manager and not line:
                 raise AccessError(_(
                     "%(request)s is at the stage %(stage)s: only the office "
                     "%(office)s can act on it now.") % {
                         "request": request.name,
                         "stage": request.stage_id.name,
                         "office": request.stage_id.group_id.name})
+            acting[request.id] = line or request.current_line_id
+        return acting
 
     def _check_student_owner(self):
         is_manager = self._is_manager()
@@ -588,12 +594,12 @@ class ClearanceRequest(models.Model):
     @api.multi
     def action_forward(self):
         """Send the request on: the current office has cleared the student."""
-        self._start_office_action()
+        acting = self._start_office_action()
         now = fields.Datetime.now()
         for request in self:
-            line = request._acting_line()
+            line = acting[request.id]
             line._check_complete()
-            vals = request._record_decision({
+            vals = request._record_decision(line, {
                 "state": "done", "decision": "forwarded", "date_done": now})
             following = request._next_line(line)
             request._move_to(
@@ -604,9 +610,9 @@ class ClearanceRequest(models.Model):
     def hold_for_visit(self, instructions=None):
         """Initial approval of the form: the student must come in person,
         told `instructions` (by default the stage form's)."""
-        self._start_office_action()
+        acting = self._start_office_action()
         for request in self:
-            line = request._acting_line()
+            line = acting[request.id]
             if not line.stage_id.allow_hold:
                 raise UserError(_(
                     "The stage %(stage)s does not ask students to come in "
@@ -621,7 +627,7 @@ class ClearanceRequest(models.Model):
                     "Tell the student what to bring and where to come: the "
                     "instructions for the visit are required."))
             request._with_words("hold", line, text).write(dict(
-                request._record_decision({
+                request._record_decision(line, {
                     "state": "hold", "decision": "visit",
                     "visit_required": True, "visit_instructions": text}),
                 state="hold"))
@@ -631,16 +637,16 @@ class ClearanceRequest(models.Model):
     def return_to_student(self, reason=None):
         """Return the request to the student for a correction, for `reason`
         (by default the one written in the stage form)."""
-        self._start_office_action()
+        acting = self._start_office_action()
         for request in self:
-            line = request._acting_line()
+            line = acting[request.id]
             text = (self._text(reason) or line.return_reason or "").strip()
             if not text:
                 raise UserError(_(
                     "Say why the request goes back to the student: the reason "
                     "is required."))
             request._with_words("returned", line, text).write(dict(
-                request._record_decision({
+                request._record_decision(line, {
                     "state": "returned", "decision": "returned",
                     "return_reason": text}), state="returned"))
             request._sync_office_activities()
@@ -717,17 +723,18 @@ class ClearanceRequest(models.Model):
 
     def _start_office_action(self):
         """Check the user's office may act, lock the rows, and check again
-        on the locked state (another officer may have acted meanwhile)."""
+        on the locked state (another officer may have acted meanwhile).
+        Returns the step each request's action decides, by request id, as
+        the check on the locked state found it."""
         self._check_office_turn()
         self._lock()
-        self._check_office_turn()
+        return self._check_office_turn()
 
-    def _record_decision(self, line_vals):
-        """The current office's decision: its step records it (with the
-        officer). Returns what the request's one write of the transition
-        must carry: the office has acted on it."""
+    def _record_decision(self, line, line_vals):
+        """The decision of the office of `line`, the acting step: the step
+        records it (with the officer). Returns what the request's one write
+        of the transition must carry: the office has acted on it."""
         self.ensure_one()
-        line = self._acting_line()
         # sudo: a clearance manager may decide for any office, whose step
         # the line rules reserve to its own officers.
         transition(line).sudo().write(

@@ -372,14 +372,13 @@ class ClearanceRequest(models.Model):
             return self._with_on_behalf().return_to_student(reason)
         return super().return_to_student(reason)
 
-    def _record_decision(self, line_vals):
+    def _record_decision(self, line, line_vals):
         """The step decided is the user's (in a parallel group, not always
         the current one); a substitute decides on the officer's behalf."""
         self.ensure_one()
-        line = self._acting_line()
         officer = self._on_behalf_of(line)
         vals = super()._record_decision(
-            dict(line_vals, on_behalf_of_id=officer.id))
+            line, dict(line_vals, on_behalf_of_id=officer.id))
         if line != self.current_line_id:
             # the request shows the office that decided last (its visit or
             # its return is what the student reads)
