@@ -194,7 +194,12 @@ class ClearanceRequest(models.Model):
 
     def _move_to(self, line, step, vals=None):
         result = super()._move_to(line, step, vals)
-        if not self.env.context.get(CHECKING_KEY):
+        # The request now waits at `line`: the checks run from there, and
+        # only when its stage has one. sudo: a stage's check is the offices'
+        # setting (the workflow's line is read as the system already).
+        stage = line.sudo().stage_id
+        if stage.check and stage.check_active \
+                and not self.env.context.get(CHECKING_KEY):
             self._run_automatic_checks()
         return result
 
