@@ -6,7 +6,7 @@ import datetime
 
 import pytz
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.addons.resource.models.resource import to_tz
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare
@@ -82,21 +82,29 @@ class ResourceCalendar(models.Model):
     # working time, in naive UTC datetimes as the ORM stores them
     # ------------------------------------------------------------------
     def _in_tz(self, since):
-        """The calendar in its timezone, with its holidays from `since` on
-        read once: Odoo 11 searches the leaves again for every day it walks
+        """The calendar in its timezone, with its holidays from `since` on:
+        Odoo 11 searches the leaves again for every day it walks
         (_get_leave_intervals), a query per day of every deadline."""
         since = as_datetime(since)
-        leaves = self.env["resource.calendar.leaves"].search_read([
-            ("calendar_id", "=", self.id), ("resource_id", "=", False),
-            ("date_to", ">=", fields.Datetime.to_string(
-                since - datetime.timedelta(days=1)))],
-            ["date_from", "date_to", "tz"])
+        after = fields.Datetime.to_string(since - datetime.timedelta(days=1))
         return self.with_context(
             tz=self.tz or "Asia/Tehran",
             clearance_leaves_since=fields.Datetime.to_string(since),
             clearance_leaves=tuple(
-                (leave["date_from"], leave["date_to"], leave["tz"],
-                 leave["id"]) for leave in leaves))
+                leave for leave in self._holidays() if leave[1] >= after))
+
+    @tools.ormcache("self.id")
+    def _holidays(self):
+        """The calendar's holidays (its leaves of no resource), as tuples
+        (date_from, date_to, tz, id), read once per server process until a
+        leave changes: every step's clock reads them."""
+        # sudo: the holidays are the same whoever's action starts a clock.
+        leaves = self.env["resource.calendar.leaves"].sudo().search_read([
+            ("calendar_id", "=", self.id), ("resource_id", "=", False)],
+            ["date_from", "date_to", "tz"], order="date_from, id")
+        return tuple(
+            (leave["date_from"], leave["date_to"], leave["tz"], leave["id"])
+            for leave in leaves)
 
     def _prepared(self, since):
         """This calendar ready to count from `since`: as it is when _in_tz
@@ -183,3 +191,24 @@ class ResourceCalendar(models.Model):
                     total += (interval[1] - interval[0]).total_seconds() / 3600.0
             day += datetime.timedelta(days=1)
         return total
+
+
+class ResourceCalendarLeaves(models.Model):
+    _inherit = "resource.calendar.leaves"
+
+    # The calendars' holidays are cached (ResourceCalendar._holidays): a
+    # change of a leave empties the cache, in every server process.
+    @api.model
+    def create(self, vals):
+        self.clear_caches()
+        return super().create(vals)
+
+    @api.multi
+    def write(self, vals):
+        self.clear_caches()
+        return super().write(vals)
+
+    @api.multi
+    def unlink(self):
+        self.clear_caches()
+        return super().unlink()

@@ -70,6 +70,30 @@ class TestWorkingCalendar(SlaCase):
         self.assertEqual(self.line(request, "department").date_due,
                          utc("2026-12-05 14:00"))
 
+    def test_a_holiday_added_or_moved_counts_at_once(self):
+        # The holidays are read once per server process (ormcache): the
+        # deadline before them fills that cache, and a holiday added or
+        # moved by a manager must empty it.
+        request = self.submit("2026-12-02 10:00")
+        self.assertEqual(self.line(request, "department").date_due,
+                         utc("2026-12-05 14:00"))
+        leave = self.env["resource.calendar.leaves"].sudo(self.manager).create({
+            "name": "Unofficial day off", "calendar_id": self.calendar.id,
+            "date_from": utc("2026-12-05 00:00"),
+            "date_to": utc("2026-12-05 23:59"), "tz": "Asia/Tehran"})
+        request.sudo(self.student_day).action_cancel()
+        # Saturday off: Wednesday (6), Thursday (4), Sunday until 14:00.
+        other = self.submit("2026-12-02 10:00", self.student_other)
+        self.assertEqual(self.line(other, "department").date_due,
+                         utc("2026-12-06 14:00"))
+        leave.write({"date_from": utc("2026-12-06 00:00"),
+                     "date_to": utc("2026-12-06 23:59")})
+        other.sudo(self.student_other).action_cancel()
+        # the day off moved to Sunday: due on Saturday again
+        again = self.submit("2026-12-02 10:00")
+        self.assertEqual(self.line(again, "department").date_due,
+                         utc("2026-12-05 14:00"))
+
     def test_thursday_off_is_a_managers_setting(self):
         with self.assertRaises(AccessError):
             self.calendar.sudo(self.officers["department"]).write(
