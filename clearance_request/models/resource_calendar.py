@@ -197,18 +197,23 @@ class ResourceCalendarLeaves(models.Model):
     _inherit = "resource.calendar.leaves"
 
     # The calendars' holidays are cached (ResourceCalendar._holidays): a
-    # change of a leave empties the cache, in every server process.
+    # change of a leave empties the cache, in every server process. Once the
+    # change is made: a refused one (a user without the right) empties
+    # nothing.
     @api.model
     def create(self, vals):
+        leave = super().create(vals)
         self.clear_caches()
-        return super().create(vals)
+        return leave
 
     @api.multi
     def write(self, vals):
+        result = super().write(vals)
         self.clear_caches()
-        return super().write(vals)
+        return result
 
     @api.multi
     def unlink(self):
+        result = super().unlink()
         self.clear_caches()
-        return super().unlink()
+        return result

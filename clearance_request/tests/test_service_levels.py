@@ -94,6 +94,31 @@ class TestWorkingCalendar(SlaCase):
         self.assertEqual(self.line(again, "department").date_due,
                          utc("2026-12-05 14:00"))
 
+    def holidays_cached(self):
+        return any(key[0] == "resource.calendar"
+                   and getattr(key[1], "__name__", "") == "_holidays"
+                   for key in list(self.registry.cache.d))
+
+    def test_a_refused_change_of_a_holiday_keeps_the_cache(self):
+        # Emptying every cache of every server process is the manager's
+        # change's consequence, not a refused caller's.
+        self.submit("2026-12-02 10:00")
+        self.assertTrue(self.holidays_cached())
+        nowruz = self.env.ref(
+            "clearance_request.resource_calendar_leave_1406_01_01")
+        officer = self.officers["department"]
+        Leaves = self.env["resource.calendar.leaves"]
+        for attempt in (
+                lambda: Leaves.sudo(officer).create({
+                    "name": "Mine", "calendar_id": self.calendar.id,
+                    "date_from": utc("2026-12-05 00:00"),
+                    "date_to": utc("2026-12-05 23:59")}),
+                lambda: nowruz.sudo(officer).write({"name": "Mine"}),
+                lambda: nowruz.sudo(officer).unlink()):
+            with self.assertRaises(AccessError), self.cr.savepoint():
+                attempt()
+            self.assertTrue(self.holidays_cached())
+
     def test_thursday_off_is_a_managers_setting(self):
         with self.assertRaises(AccessError):
             self.calendar.sudo(self.officers["department"]).write(
