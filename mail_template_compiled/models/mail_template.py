@@ -14,8 +14,13 @@ import functools
 from odoo.addons.mail.models import mail_template
 
 # Compiled sources kept per environment: every template field of a database
-# of a few hundred templates, and of a few databases on one server.
-CACHE_SIZE = 2048
+# of a few dozen templates, and of a few databases on one server.
+CACHE_SIZE = 512
+# Longer sources are compiled at each rendering, as without this addon:
+# render_template is callable over RPC by any user, whose texts must not
+# fill the server's memory (the kept sources stay under 4 MiB). A template
+# field is rarely over 1 KiB.
+MAX_SOURCE = 8 * 1024
 
 
 def compiled_once(environment):
@@ -28,7 +33,7 @@ def compiled_once(environment):
 
     def cached_from_string(source, globals=None, template_class=None):
         if globals is not None or template_class is not None or \
-                not isinstance(source, str):
+                not isinstance(source, str) or len(source) > MAX_SOURCE:
             return from_string(source, globals, template_class)
         return compile_source(source)
 

@@ -5,6 +5,8 @@ from jinja2 import Environment
 
 from odoo.tests.common import TransactionCase, at_install, post_install
 
+from ..models.mail_template import MAX_SOURCE
+
 
 # Run once every addon is loaded, as on the test database pytest uses.
 @at_install(False)
@@ -68,3 +70,15 @@ class TestCompiledOnce(TransactionCase):
         self.assertEqual(self.env["mail.template"].render_template(
             "${object.name}", "res.partner", self.partner.id),
             "Sara &lt;Ahmadi&gt;")
+
+    def test_a_long_text_is_compiled_each_time_and_not_kept(self):
+        # render_template is callable by any user over RPC: a long text of
+        # theirs must not stay in the server's memory
+        source = "${object.name}" + " " * MAX_SOURCE
+        Template = self.env["mail.template"]
+        with self.compile as compile_spy:
+            for _attempt in range(2):
+                self.assertEqual(Template.render_template(
+                    source, "res.partner", self.partner.id).strip(),
+                    "Sara &lt;Ahmadi&gt;")
+        self.assertEqual(compile_spy.call_count, 2)
