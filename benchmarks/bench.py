@@ -3,7 +3,7 @@
 Run it with `bin/clearance bench [--quick]` (`python -m benchmarks.bench`
 from the repository). It builds the database `clearance_bench`
 (clearance_request and clearance_account, as the demo has them, + the peer
-module under benchmarks/addons), then,
+and floor modules under benchmarks/addons), then,
 with 10, 1k and 100k requests in the database:
 
 - per step of a second-shift student's clearance (submit + ten forwards),
@@ -13,6 +13,9 @@ with 10, 1k and 100k requests in the database:
   actions' mails queued; then, apart, the work done right after the commit
   (the step's mails handed to a local SMTP sink);
 - the peer: one `validate_tier` approval of an eleven-tier document;
+- the floor: the same consequences as a forward (tracked chatter line,
+  automated action's mail, to-dos handed over) on a bare model with Odoo's
+  mechanisms alone (benchmarks/addons/clearance_bench_floor);
 - the officer's queue (80 rows of My queue) against the same read by a manager;
 - the student portal's list and tracker, through HTTP, queries counted in
   the server;
@@ -20,7 +23,7 @@ with 10, 1k and 100k requests in the database:
   peer's;
 and finally the throughput of officers driving requests through every
 stage (two worker processes, mails sent after each commit), with the
-workers' peak memory.
+workers' peak memory, then the same with the floor's documents.
 
 The filler requests are copies, made in SQL, of requests that went through
 the real actions (lines, chatter with its tracking values and recipients,
@@ -53,12 +56,15 @@ from .filler import Filler
 from .measure import bench_queue, explain_queue
 from .portal import Portal, bench_portal, model_reads_portal, portal_students
 from .report import fmt_counts, label, ms, print_summary, report
-from .settings import DB, QUEUE_OFFICE, ROOT, SMTP_PORT, STATE, log, write_config
+from .settings import (DB, OFFICES, QUEUE_OFFICE, ROOT, SMTP_PORT, STATE, log,
+                       write_config)
 from .sources import forward_times, query_sources, validate_tier_times
 from .smtp_sink import smtp_sink
-from .throughput import SmtpSink, bench_throughput, use_smtp_sink, worker
-from .workflow import (People, drive, fill_form, full_clearance, new_document,
-                       new_request, tier_approvals)
+from .throughput import (SmtpSink, bench_floor_throughput, bench_throughput,
+                         floor_worker, use_smtp_sink, worker)
+from .workflow import (People, drive, fill_form, floor_forwards,
+                       full_clearance, new_document, new_floor, new_request,
+                       tier_approvals)
 
 
 def git_state():
@@ -116,6 +122,7 @@ def run(args, conf, sink):
             filler.make_tier_prototype()
             full_clearance(registry, people, student)  # warm-up
             tier_approvals(registry, people, partner)  # warm-up
+            floor_forwards(registry, people, partner)  # warm-up
         else:
             filler.make_prototypes()
         filler.grow_to(size)
@@ -134,6 +141,9 @@ def run(args, conf, sink):
                     for name, t, q, at, aq in r[1:-1]]
         peer = [t for _i in range(len(runs))
                 for t in tier_approvals(registry, people, partner)[0]]
+        # the floor's forwards to a next office (its last one clears it)
+        floor = [f for _i in range(len(runs))
+                 for f in floor_forwards(registry, people, partner)[:-1]]
         size_result = {
             "size": size, "requests": count, "steps": steps, "runs": len(runs),
             "ours_forward": median_counts((f[0], f[1]) for f in forwards),
@@ -142,6 +152,9 @@ def run(args, conf, sink):
             "peer": median_counts((p[1], p[2]) for p in peer),
             "peer_after": median_counts((p[3], p[4]) for p in peer),
             "peer_total": median_counts((p[1] + p[3], p[2] + p[4]) for p in peer),
+            "floor": median_counts((f[1], f[2]) for f in floor),
+            "floor_after": median_counts((f[3], f[4]) for f in floor),
+            "floor_total": median_counts((f[1] + f[3], f[2] + f[4]) for f in floor),
             "queue": bench_queue(registry, people, args.runs),
         }
         if portal_pages is None:
@@ -180,6 +193,14 @@ def run(args, conf, sink):
         dump=os.path.join(STATE, "logs", "bench-peer-queries.txt"),
         addon="base_tier_validation")
     results["peer_sources_cost"] = [cost.click_q, cost.after_q, cost.hooks]
+    floor_id = new_floor(registry, people, partner)
+    results["floor_sources"], cost = query_sources(
+        registry, people.officers[OFFICES[0]],
+        lambda env: env["clearance.bench.floor"].browse(
+            floor_id).action_forward(),
+        dump=os.path.join(STATE, "logs", "bench-floor-queries.txt"),
+        addon="clearance_bench_floor")
+    results["floor_sources_cost"] = [cost.click_q, cost.after_q, cost.hooks]
     drive(registry, people, request_id)  # the student's next request follows
     results["time_sources"] = forward_times(registry, people, student)
     results["peer_time_sources"] = validate_tier_times(registry, people, partner)
@@ -187,6 +208,9 @@ def run(args, conf, sink):
     results["bulk"] = bulk.measure_all(registry, 500)
     results["throughput"] = bench_throughput(
         conf, registry, filler, sink, args.throughput, args.throughput_seconds)
+    results["floor_throughput"] = bench_floor_throughput(
+        conf, registry, people, partner, sink, args.floor_documents,
+        args.floor_seconds)
     results["db_total"] = filler.count()
     results["load_after"] = loadavg()
     return results
@@ -202,11 +226,16 @@ def main():
     parser.add_argument("--report-only", action="store_true",
                         help="write RESULTS.md again from the last run's numbers")
     parser.add_argument("--worker", nargs=3, type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--floor-worker", nargs=3, type=int,
+                        help=argparse.SUPPRESS)
     parser.add_argument("--smtp-sink", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--conf", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args.conf, *args.worker)
+        return
+    if args.floor_worker:
+        floor_worker(args.conf, *args.floor_worker)
         return
     if args.smtp_sink:
         smtp_sink(int(args.smtp_sink[0]), args.smtp_sink[1])
@@ -219,6 +248,10 @@ def main():
     # all the queued requests reports its rate and how long all would take.
     args.throughput_seconds = 60 if args.quick else 1800
     args.size_budget = 120 if args.quick else 240
+    # The floor's rate is steady within a minute; its documents are made
+    # one by one through the ORM, enough for the budget.
+    args.floor_documents = 150 if args.quick else 600
+    args.floor_seconds = 60 if args.quick else 300
     conf = os.path.join(STATE, "odoo-bench.conf")
     os.makedirs(os.path.join(STATE, "logs"), exist_ok=True)
     write_config(conf, DB, os.path.join(STATE, "logs", "bench-odoo.log"))
@@ -235,7 +268,8 @@ def main():
         try:
             if not args.reuse:
                 create_database(
-                    conf, "clearance_request,clearance_account,clearance_bench_tier")
+                    conf, "clearance_request,clearance_account,clearance_bench_tier,"
+                    "clearance_bench_floor")
             results = run(args, conf, sink)
         finally:
             sink.stop()

@@ -144,6 +144,8 @@ def report(results, started, finished):
                    "its after-commit work",
                    "click ratio ours/peer (queries / time)",
                    "whole work ratio, click + after commit"], rows), ""]
+    if "floor" in results["sizes"][0]:
+        out += floor_lines(results)
     hooks = {}
     for name in results["sources_cost"][2]:
         hooks[name] = hooks.get(name, 0) + 1
@@ -246,25 +248,78 @@ def report(results, started, finished):
                 budget=(", for at most %d s" % thr["budget_s"]
                         if thr["budget_s"] else "")), ""]
     projected = thr["queued"] * 10 / thr["per_s"] / 60
-    busy = max(thr["click_s"] + thr["after_s"], 0.001)
-    out += [table(["forwards", "requests cleared", "wall s", "forwards/s",
-                   "peak RSS per worker (MiB)",
+    rows = [["our forwards"] + throughput_row(thr) + ["%.0f min" % projected]]
+    floor = results.get("floor_throughput")
+    if floor:
+        rows.append(["the floor's forwards (%d documents)" % floor["queued"]]
+                    + throughput_row(floor) + ["-"])
+        out += ["Then the same run, for at most %d s, with the floor's "
+                "documents (above): the rate Odoo's mechanisms alone allow "
+                "on this machine, every consequence included." %
+                floor["budget_s"], ""]
+    out += [table(["run", "forwards", "requests cleared", "wall s",
+                   "forwards/s", "peak RSS per worker (MiB)",
                    "workers' time in clicks / in after-commit sending",
                    "mails received by the SMTP sink",
                    "mails left in the queue",
                    "transactions done again after a concurrency failure",
-                   "all %d requests would take" % thr["queued"]],
-                  [[thr["forwards"], thr["cleared"], "%.0f" % thr["wall_s"],
-                    "%.1f" % thr["per_s"],
-                    ", ".join("%.0f" % m for m in thr["maxrss_mb"]),
-                    "%.0f%% / %.0f%%" % (100 * thr["click_s"] / busy,
-                                         100 * thr["after_s"] / busy),
-                    thr["mails_received"],
-                    ", ".join("%s %s" % item for item in sorted(
-                        thr["queue_after"].items())) or "none",
-                    thr.get("retries", 0),
-                    "%.0f min" % projected]]), ""]
+                   "all %d requests would take" % thr["queued"]], rows), ""]
     return "\n".join(out)
+
+
+def floor_lines(results):
+    """The floor: the forward's consequences on Odoo's mechanisms alone."""
+    out = ["## The floor: the same consequences on Odoo's mechanisms alone", "",
+           "A document of a model made for the benchmark "
+           "(`benchmarks/addons/clearance_bench_floor`), sent on through the "
+           "ten offices of the second-shift request above by the same "
+           "officers, with only what the "
+           "forward must cause, each done the way Odoo 11 does it: one write "
+           "of its office and status, tracked into a chatter line under a "
+           "subtype; one automated action on the write whose template queues "
+           "the student's mail (sent right after the commit, to the same "
+           "SMTP sink); the office's to-dos handed over to the next office's "
+           "two members in the same transaction. No check, lock, record rule, "
+           "service level, substitution or history beyond Odoo's own. It is "
+           "what any forward built on these mechanisms costs at least; "
+           "`validate_tier` gives no to-do and queues no mail, and its note "
+           "is a message posted without tracking.", ""]
+    rows = []
+    for size in results["sizes"]:
+        floor, peer, ours = size["floor"], size["peer"], size["ours_forward"]
+        floor_t, floor_q = ratio(floor, peer)
+        ours_t, ours_q = ratio(ours, floor)
+        rows.append([label(size["size"]), cost_cell(floor[1], floor[0]),
+                     cost_cell(size["floor_after"][1], size["floor_after"][0]),
+                     cost_cell(peer[1], peer[0]),
+                     "x%.2f / x%.2f" % (floor_q, floor_t),
+                     cost_cell(ours[1], ours[0]),
+                     "x%.2f / x%.2f" % (ours_q, ours_t)])
+    out += [table(["requests", "floor: click", "its mail sent after commit",
+                   "validate_tier: click",
+                   "floor / validate_tier (queries / time)",
+                   "our forward: click", "ours / floor (queries / time)"],
+                  rows), ""]
+    if results.get("floor_sources"):
+        out += ["Where the floor's click queries go (%d; after commit: %d), "
+                "by the same kinds as below:" % tuple(
+                    results["floor_sources_cost"][:2]), ""]
+        out += [table(["kind of work", "queries", "by"],
+                      source_rows(results["floor_sources"])), ""]
+    return out
+
+
+def throughput_row(thr):
+    busy = max(thr["click_s"] + thr["after_s"], 0.001)
+    return [thr["forwards"], thr["cleared"], "%.0f" % thr["wall_s"],
+            "%.1f" % thr["per_s"],
+            ", ".join("%.0f" % m for m in thr["maxrss_mb"]),
+            "%.0f%% / %.0f%%" % (100 * thr["click_s"] / busy,
+                                 100 * thr["after_s"] / busy),
+            thr["mails_received"],
+            ", ".join("%s %s" % item for item in sorted(
+                thr["queue_after"].items())) or "none",
+            thr.get("retries", 0)]
 
 
 def targets(results):
@@ -292,6 +347,17 @@ def targets(results):
                      "%s q / %s ms: queries x%.2f, time x%.2f" % (
                          fmt_counts(size["ours_total"][1]),
                          ms(size["ours_total"][0]), total_q, total_t),
+                     "-"])
+    for size in (first, last):
+        if "floor" not in size:
+            continue
+        floor_t, floor_q = ratio(size["floor"], size["peer"])
+        rows.append(["for comparison, not a target: the floor, the same "
+                     "consequences on Odoo's mechanisms alone, against "
+                     "validate_tier (%s)" % label(size["size"]),
+                     "%s q / %s ms: queries x%.2f, time x%.2f" % (
+                         fmt_counts(size["floor"][1]), ms(size["floor"][0]),
+                         floor_q, floor_t),
                      "-"])
     # The last office's forward clears the request: other writes, another
     # mail. The count is compared over the offices that send it on, each
@@ -347,6 +413,13 @@ def targets(results):
                      thr["mails_received"], left),
                  "yes" if thr["cleared"] == thr["queued"] and thr["per_s"] >= 30
                  and left <= 0 else "no"])
+    floor = results.get("floor_throughput")
+    if floor:
+        rows.append(["for comparison, not a target: the floor's forwards by "
+                     "two processes, every consequence included",
+                     "%.1f forwards/s (%d in %.0f s)" % (
+                         floor["per_s"], floor["forwards"], floor["wall_s"]),
+                     "-"])
     return rows
 
 
@@ -366,6 +439,10 @@ def print_summary(results):
         print("  peer validate_tier         %8s %8s %10s %10s" % (
             fmt_counts(peer[1]), ms(peer[0]), fmt_counts(size["peer_after"][1]),
             ms(size["peer_after"][0])))
+        if "floor" in size:
+            print("  floor (Odoo's alone)       %8s %8s %10s %10s" % (
+                fmt_counts(size["floor"][1]), ms(size["floor"][0]),
+                fmt_counts(size["floor_after"][1]), ms(size["floor_after"][0])))
         if "dashboard" in size:
             print("  managers' office dashboard %s q %s ms" % (
                 size["dashboard"]["queries"], ms(size["dashboard"]["seconds"])))
@@ -398,6 +475,12 @@ def print_summary(results):
               thr["forwards"], thr["cleared"], thr["workers"], thr["wall_s"],
               thr["per_s"], ", ".join("%.0f" % m for m in thr["maxrss_mb"]),
               thr["mails_received"], thr["queue_after"] or "empty"))
+    floor = results.get("floor_throughput")
+    if floor:
+        print("floor throughput: %d forwards by %d workers in %.0f s: %.1f "
+              "forwards/s; %d mails received" % (
+                  floor["forwards"], floor["workers"], floor["wall_s"],
+                  floor["per_s"], floor["mails_received"]))
 
 
 def source_rows(sources):

@@ -10,8 +10,9 @@ import time
 import odoo
 
 from .database import start_odoo, transaction
-from .settings import ENTRY, ROOT, STATE, log
-from .workflow import People, drive
+from .measure import run_step
+from .settings import ENTRY, OFFICES, ROOT, STATE, log
+from .workflow import People, drive, new_floor, served
 
 
 class SmtpSink:
@@ -100,14 +101,51 @@ def worker(conf, index, count, seconds):
         "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 
 
-def bench_throughput(conf, registry, filler, sink, total, seconds, workers=2):
-    filler.queue_for_throughput(total)
-    log("throughput: %d workers driving %d queued requests (%s)" % (
-        workers, total, "%d s budget" % seconds if seconds else "no time limit"))
+def floor_worker(conf, index, count, seconds):
+    """The same with the floor's documents (named FLOOR/T...): each office's
+    officer sends one on, its mail sent right after the commit; print JSON."""
+    import resource
+    registry = start_odoo(conf)
+    people = People(registry)
+    with transaction(registry, odoo.SUPERUSER_ID) as env:
+        officer = {env.ref("clearance_request.group_office_%s" % office).id:
+                   people.officers[office] for office in OFFICES}
+        env.cr.execute("SELECT id FROM clearance_bench_floor WHERE name LIKE "
+                       "'FLOOR/T%%' AND state = 'progress' ORDER BY id")
+        ids = [row[0] for row in env.cr.fetchall()][index::count]
+    deadline = time.time() + seconds if seconds else None
+    start = time.perf_counter()
+    forwards = cleared = 0
+    click_s = after_s = 0.0
+    retries = []
+    for doc_id in ids:
+        while not deadline or time.time() < deadline:
+            with transaction(registry, odoo.SUPERUSER_ID) as env:
+                office = env["clearance.bench.floor"].browse(doc_id).office_id.id
+            if not office:
+                cleared += 1
+                break
+            cost = served(lambda uid=officer[office]: run_step(
+                registry, uid, lambda env: env["clearance.bench.floor"].browse(
+                    doc_id).action_forward()), retries)
+            forwards += 1
+            click_s += cost.click_s
+            after_s += cost.after_s
+        else:
+            break
+    elapsed = time.perf_counter() - start
+    print(json.dumps({
+        "forwards": forwards, "cleared": cleared, "seconds": elapsed,
+        "click_s": click_s, "after_s": after_s, "retries": len(retries),
+        "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+
+
+def run_workers(conf, registry, sink, flag, workers, seconds):
+    """Start the worker processes, wait for them: the run's figures."""
     queue_before = mail_queue_state(registry)
     received_before = sink.received()
     procs = [subprocess.Popen(
-        ENTRY + ["--worker", str(i), str(workers), str(seconds), "--conf", conf],
+        ENTRY + [flag, str(i), str(workers), str(seconds), "--conf", conf],
         stdout=subprocess.PIPE, cwd=ROOT, env=dict(os.environ))
         for i in range(workers)]
     start = time.perf_counter()
@@ -126,8 +164,7 @@ def bench_throughput(conf, registry, filler, sink, total, seconds, workers=2):
     wall = time.perf_counter() - start
     forwards = sum(r["forwards"] for r in reports)
     queue_after = mail_queue_state(registry)
-    return {"workers": workers, "queued": total, "wall_s": wall,
-            "budget_s": seconds,
+    return {"workers": workers, "wall_s": wall, "budget_s": seconds,
             "forwards": forwards, "cleared": sum(r["cleared"] for r in reports),
             "per_s": forwards / max(r["seconds"] for r in reports),
             "click_s": sum(r["click_s"] for r in reports),
@@ -136,3 +173,23 @@ def bench_throughput(conf, registry, filler, sink, total, seconds, workers=2):
             "maxrss_mb": [r["maxrss_kb"] / 1024.0 for r in reports],
             "mails_received": sink.received() - received_before,
             "queue_before": queue_before, "queue_after": queue_after}
+
+
+def bench_throughput(conf, registry, filler, sink, total, seconds, workers=2):
+    filler.queue_for_throughput(total)
+    log("throughput: %d workers driving %d queued requests (%s)" % (
+        workers, total, "%d s budget" % seconds if seconds else "no time limit"))
+    return dict(run_workers(conf, registry, sink, "--worker", workers, seconds),
+                queued=total)
+
+
+def bench_floor_throughput(conf, registry, people, partner_id, sink, total,
+                           seconds, workers=2):
+    """The same run with the floor's documents: the rate Odoo's mechanisms
+    alone allow on this machine."""
+    for number in range(total):
+        new_floor(registry, people, partner_id, name="FLOOR/T%05d" % number)
+    log("floor throughput: %d workers driving %d floor documents (%d s budget)"
+        % (workers, total, seconds))
+    return dict(run_workers(conf, registry, sink, "--floor-worker", workers,
+                            seconds), queued=total)

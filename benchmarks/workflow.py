@@ -144,6 +144,38 @@ def new_document(registry, people, partner_id):
         return doc.id
 
 
+def new_floor(registry, people, partner_id, name=None):
+    """A document of the floor at the first office, its to-dos given."""
+    with transaction(registry, odoo.SUPERUSER_ID) as env:
+        groups = [env.ref("clearance_request.group_office_%s" % office).id
+                  for office in OFFICES]
+        doc = env["clearance.bench.floor"].with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True).create({
+                "name": name or "Floor of %s" % partner_id,
+                "partner_id": partner_id, "office_id": groups[0],
+                "route": ",".join(str(gid) for gid in groups)})
+        doc._hand_over_todos()
+        return doc.id
+
+
+def floor_forwards(registry, people, partner_id):
+    """Each office's officer sends a floor document on: [(office, click s,
+    click queries, after-commit s, after-commit queries)]."""
+    doc_id = new_floor(registry, people, partner_id)
+    steps = []
+    for office in OFFICES:
+        cost = run_step(
+            registry, people.officers[office],
+            lambda env: env["clearance.bench.floor"].browse(
+                doc_id).action_forward())
+        steps.append((office, cost.click_s, cost.click_q, cost.after_s,
+                      cost.after_q))
+    with transaction(registry, odoo.SUPERUSER_ID) as env:
+        state = env["clearance.bench.floor"].browse(doc_id).state
+    assert state == "cleared", state
+    return steps
+
+
 def tier_approvals(registry, people, partner_id):
     doc_id = new_document(registry, people, partner_id)
     steps = []

@@ -1,0 +1,2 @@
+from . import clearance_bench_floor
+from . import mail_mail
