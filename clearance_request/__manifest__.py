@@ -8,7 +8,7 @@
     "website": "http://127.0.0.1:8069",
     "depends": ["mail", "portal", "base_automation", "resource", "web_jalali",
                 "web_rtl", "mail_notify_chat_fast", "mail_template_compiled",
-                "report_wkhtmltopdf_bidi"],
+                "report_wkhtmltopdf_bidi", "bus_notify_once"],
     "external_dependencies": {"python": ["jdatetime", "qrcode"]},
     "data": [
         "security/clearance_security.xml",
