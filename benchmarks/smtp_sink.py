@@ -11,9 +11,18 @@ def smtp_sink(port, count_file):
     import asyncore
     import signal
     import smtpd
+    import socket
 
     class Sink(smtpd.SMTPServer):
         received = 0
+
+        def handle_accepted(self, conn, addr):
+            # smtpd writes a reply of several lines a line at a time: with
+            # Nagle's algorithm, the client's delayed acknowledgement holds
+            # each such reply (EHLO's) for up to 40 ms, which a mail server
+            # writing its reply at once never does.
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            super().handle_accepted(conn, addr)
 
         def process_message(self, peer, mailfrom, rcpttos, data, **kwargs):
             Sink.received += 1
