@@ -467,8 +467,10 @@ class ClearanceRequest(models.Model):
         self.ensure_one()
         # sudo: a student's action hands the request to offices whose
         # members only employees may list.
-        groups = self.sudo().stage_id.group_id | self._open_lines().sudo().mapped(
-            "group_id")
+        request = self.sudo()
+        groups = request.stage_id.group_id
+        if request.current_line_id.parallel_group:
+            groups |= self._open_lines().sudo().mapped("group_id")
         return groups.mapped("users").filtered(lambda u: u.active)
 
     def _todo_summary(self):
