@@ -17,6 +17,10 @@ class ClearanceBenchFloor(models.Model):
     route = fields.Char(help="The offices' groups, in order, comma-separated")
     office_id = fields.Many2one("res.groups", string="Office",
                                 track_visibility="onchange")
+    # As on the request: Odoo 11's mixin stores the next deadline, so that
+    # each to-do given or closed writes the document, which runs its
+    # automated actions again (a second mail).
+    activity_date_deadline = fields.Date(store=False)
     state = fields.Selection([
         ("progress", "In progress"),
         ("cleared", "Cleared"),
