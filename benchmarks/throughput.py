@@ -68,50 +68,14 @@ def mail_queue_state(registry):
         return dict(env.cr.fetchall())
 
 
-def worker(conf, index, count, seconds):
-    """Drive this worker's share of the queued requests (named CLR/T...)
-    through every stage until done or out of time, each forward's mails
-    sent right after its commit; print JSON."""
+def work_share(registry, index, count, seconds, query, drive_one):
+    """Drive this worker's share of the queued documents (`query` lists
+    their ids) one by one with drive_one(id, deadline, retries), which
+    returns the (click s, after-commit s) of its forwards and whether it
+    reached the end, until all are done or out of time; print JSON."""
     import resource
-    registry = start_odoo(conf)
-    people = People(registry)
     with transaction(registry, odoo.SUPERUSER_ID) as env:
-        env.cr.execute("SELECT id FROM clearance_request WHERE name LIKE "
-                       "'CLR/T%%' AND state = 'progress' ORDER BY id")
-        ids = [row[0] for row in env.cr.fetchall()][index::count]
-    deadline = time.time() + seconds if seconds else None
-    start = time.perf_counter()
-    forwards = cleared = 0
-    click_s = after_s = 0.0
-    retries = []
-    for request_id in ids:
-        steps = []
-        stopped = drive(registry, people, request_id, record=steps,
-                        deadline=deadline, retries=retries)
-        forwards += len(steps)
-        click_s += sum(step[1] for step in steps)
-        after_s += sum(step[3] for step in steps)
-        cleared += stopped is None
-        if stopped is not None:
-            break
-    elapsed = time.perf_counter() - start
-    print(json.dumps({
-        "forwards": forwards, "cleared": cleared, "seconds": elapsed,
-        "click_s": click_s, "after_s": after_s, "retries": len(retries),
-        "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
-
-
-def floor_worker(conf, index, count, seconds):
-    """The same with the floor's documents (named FLOOR/T...): each office's
-    officer sends one on, its mail sent right after the commit; print JSON."""
-    import resource
-    registry = start_odoo(conf)
-    people = People(registry)
-    with transaction(registry, odoo.SUPERUSER_ID) as env:
-        officer = {env.ref("clearance_request.group_office_%s" % office).id:
-                   people.officers[office] for office in OFFICES}
-        env.cr.execute("SELECT id FROM clearance_bench_floor WHERE name LIKE "
-                       "'FLOOR/T%%' AND state = 'progress' ORDER BY id")
+        env.cr.execute(query)
         ids = [row[0] for row in env.cr.fetchall()][index::count]
     deadline = time.time() + seconds if seconds else None
     start = time.perf_counter()
@@ -119,25 +83,62 @@ def floor_worker(conf, index, count, seconds):
     click_s = after_s = 0.0
     retries = []
     for doc_id in ids:
-        while not deadline or time.time() < deadline:
-            with transaction(registry, odoo.SUPERUSER_ID) as env:
-                office = env["clearance.bench.floor"].browse(doc_id).office_id.id
-            if not office:
-                cleared += 1
-                break
-            cost = served(lambda uid=officer[office]: run_step(
-                registry, uid, lambda env: env["clearance.bench.floor"].browse(
-                    doc_id).action_forward()), retries)
-            forwards += 1
-            click_s += cost.click_s
-            after_s += cost.after_s
-        else:
+        steps, done = drive_one(doc_id, deadline, retries)
+        forwards += len(steps)
+        click_s += sum(click for click, _after in steps)
+        after_s += sum(after for _click, after in steps)
+        cleared += done
+        if not done:
             break
     elapsed = time.perf_counter() - start
     print(json.dumps({
         "forwards": forwards, "cleared": cleared, "seconds": elapsed,
         "click_s": click_s, "after_s": after_s, "retries": len(retries),
         "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+
+
+def worker(conf, index, count, seconds):
+    """The queued requests (named CLR/T...) through every stage, each
+    forward's mails sent right after its commit."""
+    registry = start_odoo(conf)
+    people = People(registry)
+
+    def drive_one(request_id, deadline, retries):
+        steps = []
+        stopped = drive(registry, people, request_id, record=steps,
+                        deadline=deadline, retries=retries)
+        return [(step[1], step[3]) for step in steps], stopped is None
+
+    work_share(registry, index, count, seconds,
+               "SELECT id FROM clearance_request WHERE name LIKE 'CLR/T%' "
+               "AND state = 'progress' ORDER BY id", drive_one)
+
+
+def floor_worker(conf, index, count, seconds):
+    """The same with the floor's documents (named FLOOR/T...): each office's
+    officer sends one on, its mail sent right after the commit."""
+    registry = start_odoo(conf)
+    people = People(registry)
+    with transaction(registry, odoo.SUPERUSER_ID) as env:
+        officer = {env.ref("clearance_request.group_office_%s" % office).id:
+                   people.officers[office] for office in OFFICES}
+
+    def drive_one(doc_id, deadline, retries):
+        steps = []
+        while not deadline or time.time() < deadline:
+            with transaction(registry, odoo.SUPERUSER_ID) as env:
+                office = env["clearance.bench.floor"].browse(doc_id).office_id.id
+            if not office:
+                return steps, True
+            cost = served(lambda uid=officer[office]: run_step(
+                registry, uid, lambda env: env["clearance.bench.floor"].browse(
+                    doc_id).action_forward()), retries)
+            steps.append((cost.click_s, cost.after_s))
+        return steps, False
+
+    work_share(registry, index, count, seconds,
+               "SELECT id FROM clearance_bench_floor WHERE name LIKE "
+               "'FLOOR/T%' AND state = 'progress' ORDER BY id", drive_one)
 
 
 def run_workers(conf, registry, sink, flag, workers, seconds):
