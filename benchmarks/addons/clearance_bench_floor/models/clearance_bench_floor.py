@@ -63,9 +63,9 @@ class ClearanceBenchFloor(models.Model):
             todo.write({"user_id": user.id, "summary": summary})
         todos[len(users):].unlink()
         for user in users[len(todos):]:
-            floor.activity_schedule_todo(user, summary)
+            floor._give_todo(user, summary)
 
-    def activity_schedule_todo(self, user, summary):
+    def _give_todo(self, user, summary):
         self.env["mail.activity"].create({
             "res_model_id": self.env["ir.model"]._get_id(self._name),
             "res_id": self.id, "user_id": user.id, "summary": summary,
