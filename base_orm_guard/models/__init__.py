@@ -1,0 +1,5 @@
+from . import base
+from . import ir_http
+from . import mail_activity
+from . import mail_followers
+from . import mail_message
