@@ -1,5 +1,6 @@
 from . import test_attacks_admin
 from . import test_attacks_mail
+from . import test_attacks_orm
 from . import test_attacks_workflow
 from . import test_bulk
 from . import test_certificate
