@@ -1,0 +1,3 @@
+from . import patches
+from . import controllers
+from . import models

@@ -1,0 +1,3 @@
+from . import main
+from . import report
+from . import web_editor
