@@ -4,7 +4,7 @@ import secrets
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .clearance_request import transition
+from .clearance_request import transition, workflow_action
 
 # The certificate is a Persian document, whoever prints it.
 CERTIFICATE_LANG = "fa_IR"
@@ -63,6 +63,7 @@ class ClearanceRequest(models.Model):
                 and not request.certificate_revoked)
 
     @api.multi
+    @workflow_action
     def revoke_certificate(self, reason=None):
         """A manager withdraws the certificate, for `reason` if given: it no
         longer downloads and the verify page says it is revoked."""

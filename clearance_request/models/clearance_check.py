@@ -14,7 +14,7 @@ automatic decision while the request is still open.
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .clearance_request import transition, with_words
+from .clearance_request import transition, with_words, workflow_action
 
 # Set while the checks of a request run: the forwards they make do not run
 # the checks again (one loop, bounded by the number of steps, does).
@@ -104,6 +104,7 @@ class ClearanceRequestLine(models.Model):
         string="What the automatic check found", readonly=True)
 
     @api.multi
+    @workflow_action
     def action_reopen_check(self):
         """Give the office back a step its automatic check cleared: the
         request returns to this stage and waits for an officer."""

@@ -1,5 +1,7 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
+
+from .clearance_request import chosen_defaults
 
 
 class ClearanceLibraryLoan(models.Model):
@@ -45,6 +47,30 @@ class ClearanceLibraryLoan(models.Model):
     def _default_library(self):
         mine = self._library_offices() & self.env.user.groups_id
         return mine[:1] if len(mine) == 1 else mine.browse()
+
+    @api.model
+    def create(self, vals):
+        # the library that will be stored: also one Odoo adds from the
+        # caller's context or own defaults
+        self._check_own_library(dict(chosen_defaults(self, vals), **vals))
+        return super().create(vals)
+
+    @api.multi
+    def write(self, vals):
+        self._check_own_library(vals)
+        return super().write(vals)
+
+    def _check_own_library(self, vals):
+        """An officer keeps the loans of their own library only: a loan is
+        never recorded for, or moved to, another library (the record rules
+        are checked on the loan before a write, not after it)."""
+        if "group_id" not in vals or self.env.user.has_group(
+                "clearance_request.group_clearance_manager"):
+            return
+        library = self.env["res.groups"].browse(vals["group_id"] or [])
+        if not library or library not in self.env.user.groups_id:
+            raise AccessError(_(
+                "You can keep the loans of your own library only."))
 
     @api.constrains("group_id")
     def _check_library(self):

@@ -1,3 +1,4 @@
+import functools
 import logging
 
 import psycopg2
@@ -80,10 +81,57 @@ def check_text(env, value, field=None):
     return value
 
 
+# The context keys through which a caller sets the values create() gives to
+# the fields it was not passed (BaseModel.default_get).
+DEFAULT_PREFIX = "default_"
+
+
+def _is_default_key(key):
+    return isinstance(key, str) and key.startswith(DEFAULT_PREFIX)
+
+
+def without_defaults(records):
+    """The records in their context without the caller's default_* keys:
+    what the workflow creates or writes takes its values from the code, not
+    from a context a client sent (a default_state of the caller would be
+    the state of every step, to-do and mail the action creates)."""
+    context = records.env.context
+    if not any(_is_default_key(key) for key in context):
+        return records
+    return records.with_context({
+        key: value for key, value in context.items()
+        if not _is_default_key(key)})
+
+
+def workflow_action(method):
+    """An action of the workflow (a button, an RPC method): it runs in the
+    caller's context without its default_* keys (without_defaults)."""
+    @functools.wraps(method)
+    def action(self, *args, **kwargs):
+        return method(without_defaults(self), *args, **kwargs)
+    return action
+
+
+def chosen_defaults(records, values):
+    """The values create() would add to `values` that the caller chose
+    rather than the code: the context's default_* keys and the users' own
+    defaults (ir.default), as default_get gives them. The guards check them
+    as if they had been passed."""
+    names = {key[len(DEFAULT_PREFIX):] for key in records.env.context
+             if _is_default_key(key)}
+    # cached by Odoo (ormcache): no query on most creates
+    names.update(records.env["ir.default"].get_model_defaults(records._name))
+    names = [name for name in names
+             if name in records._fields and name not in values]
+    return records.default_get(names) if names else {}
+
+
 def transition(records, step=None):
     """The records in an environment allowed to change workflow fields,
-    recording `step` (one of STEPS) when given."""
-    return records.with_context(**{TRANSITION_KEY: _TRANSITION, STEP_KEY: step})
+    recording `step` (one of STEPS) when given. The caller's default_* keys
+    are left out: a transition's creates and writes take no value from them."""
+    return without_defaults(records).with_context(
+        **{TRANSITION_KEY: _TRANSITION, STEP_KEY: step})
 
 
 def in_transition(records):
@@ -113,6 +161,9 @@ class ClearanceRequest(models.Model):
     # Whoever may read a request may write in its thread: an office that
     # sent it on may still add a note, without following the request.
     _mail_post_access = "read"
+    # The methods the workflow's mail templates call (mail_template_security
+    # lets a template call only the methods its model lists).
+    _mail_template_methods = ("format_date",)
     # The fields only the workflow's actions write; anyone else's create or
     # write of them is refused (_check_workflow_fields). A user writes the
     # student, the reason and the student's note, and the current stage's
@@ -369,11 +420,15 @@ class ClearanceRequest(models.Model):
 
     @api.model
     def create(self, vals):
-        self._check_workflow_fields(vals)
+        # The guards check the values that will be stored: those passed and
+        # those Odoo would add from the caller's context or own defaults.
+        chosen = {} if in_transition(self) else chosen_defaults(self, vals)
+        self._check_workflow_fields(dict(chosen, **vals))
         self._check_student_partner(vals, creating=True)
-        self._check_values(vals)
-        if vals.get("partner_id"):
-            self._ensure_no_open_request([vals["partner_id"]])
+        self._check_values(dict(chosen, **vals))
+        partner_id = vals.get("partner_id") or chosen.get("partner_id")
+        if partner_id:
+            self._ensure_no_open_request([partner_id])
         if vals.get("name", "/") == "/":
             # sudo: students create requests but may not read sequences.
             vals["name"] = self.env["ir.sequence"].sudo().next_by_code(
@@ -400,6 +455,14 @@ class ClearanceRequest(models.Model):
         if "partner_id" in vals:
             self._subscribe_student()
         return result
+
+    def _add_missing_default_values(self, values):
+        """Where Odoo adds the defaults to a create's values, in whatever
+        context an override passed on: the workflow guard sees them there
+        too (create() checked the same in its caller's context)."""
+        if not in_transition(self):
+            self._check_workflow_fields(chosen_defaults(self, values))
+        return super()._add_missing_default_values(values)
 
     @api.multi
     def unlink(self):  # pylint: disable=method-required-super
@@ -572,6 +635,7 @@ class ClearanceRequest(models.Model):
     # actions
     # ------------------------------------------------------------------
     @api.multi
+    @workflow_action
     def action_submit(self):
         """Stage 1: the student sends the request to the first office."""
         self._check_student_owner()
@@ -592,6 +656,7 @@ class ClearanceRequest(models.Model):
         return True
 
     @api.multi
+    @workflow_action
     def action_forward(self):
         """Send the request on: the current office has cleared the student."""
         acting = self._start_office_action()
@@ -607,6 +672,7 @@ class ClearanceRequest(models.Model):
         return True
 
     @api.multi
+    @workflow_action
     def hold_for_visit(self, instructions=None):
         """Initial approval of the form: the student must come in person,
         told `instructions` (by default the stage form's)."""
@@ -634,6 +700,7 @@ class ClearanceRequest(models.Model):
         return True
 
     @api.multi
+    @workflow_action
     def return_to_student(self, reason=None):
         """Return the request to the student for a correction, for `reason`
         (by default the one written in the stage form)."""
@@ -653,6 +720,7 @@ class ClearanceRequest(models.Model):
         return True
 
     @api.multi
+    @workflow_action
     def resubmit(self, note=None, reason=None):
         """The student has corrected the request (their `note`, another
         `reason`); it resumes where it stopped."""
@@ -677,6 +745,7 @@ class ClearanceRequest(models.Model):
         return True
 
     @api.multi
+    @workflow_action
     def action_cancel(self):
         """The student withdraws the request before it is cleared."""
         self._check_student_owner()
@@ -694,6 +763,7 @@ class ClearanceRequest(models.Model):
         return True
 
     @api.multi
+    @workflow_action
     def action_reopen(self):
         """A manager reopens a cancelled request where it stopped."""
         if not self._is_manager():

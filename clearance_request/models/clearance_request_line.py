@@ -1,7 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .clearance_request import check_text, in_transition
+from .clearance_request import (
+    check_text, chosen_defaults, in_transition)
 from .clearance_stage import STAGE_KINDS
 
 
@@ -138,8 +139,16 @@ class ClearanceRequestLine(models.Model):
 
     @api.model
     def create(self, vals):
-        self._check_workflow_fields(vals)
+        # the values that will be stored: also those of the caller's context
+        # and own defaults (chosen_defaults)
+        if not in_transition(self):
+            self._check_workflow_fields(dict(chosen_defaults(self, vals), **vals))
         return super().create(vals)
+
+    def _add_missing_default_values(self, values):
+        if not in_transition(self):
+            self._check_workflow_fields(chosen_defaults(self, values))
+        return super()._add_missing_default_values(values)
 
     @api.multi
     def unlink(self):

@@ -2,6 +2,8 @@ from odoo import SUPERUSER_ID, _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
+from .clearance_request import chosen_defaults
+
 
 def readable_documents_domain(env, user_id, marker_field, names=None):
     """A domain on (res_model, res_id) that keeps the entries whose document
@@ -112,7 +114,9 @@ class MailFollowers(models.Model):
     @api.model
     def create(self, vals):
         if self._uid != SUPERUSER_ID:
-            self._check_may_follow(vals)
+            # the entry that will be stored: also what Odoo adds from the
+            # caller's context
+            self._check_may_follow(dict(chosen_defaults(self, vals), **vals))
         return super().create(vals)
 
     @api.multi

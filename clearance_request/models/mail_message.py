@@ -1,6 +1,8 @@
 from odoo import SUPERUSER_ID, _, api, models
 from odoo.exceptions import AccessError
 
+from .clearance_request import chosen_defaults
+
 # What a portal user may not change on a message once it is posted: who it
 # seems to come from, where it belongs and who it is addressed to.
 FIXED_AFTER_POST = {"author_id", "email_from", "reply_to", "model", "res_id",
@@ -41,7 +43,10 @@ class MailMessage(models.Model):
     @api.model
     def create(self, values):
         if self._uid != SUPERUSER_ID:
-            self._check_post_access(values)
+            # the message that will be stored: also what Odoo adds from the
+            # caller's context (default_author_id, default_partner_ids...)
+            self._check_post_access(dict(chosen_defaults(self, values),
+                                         **values))
         return super().create(values)
 
     @api.multi

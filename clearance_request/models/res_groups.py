@@ -3,6 +3,8 @@ import logging
 from odoo import SUPERUSER_ID, _, api, models
 from odoo.exceptions import AccessError, UserError
 
+from .clearance_request import workflow_action
+
 _logger = logging.getLogger(__name__)
 
 OFFICES_CATEGORY = "clearance_request.module_category_clearance_offices"
@@ -17,6 +19,7 @@ class ResGroups(models.Model):
     _inherit = "res.groups"
 
     @api.multi
+    @workflow_action
     def action_add_staff(self, user_ids):
         """Make these existing internal users officers of these offices."""
         users = self._clearance_staff(user_ids)
@@ -35,6 +38,7 @@ class ResGroups(models.Model):
         return True
 
     @api.multi
+    @workflow_action
     def action_remove_staff(self, user_ids):
         """These users no longer work in these offices."""
         users = self._clearance_staff(user_ids)
