@@ -1,8 +1,12 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from .clearance_request import chosen_defaults, workflow_action
+
 OFFICE_CATEGORY = "clearance_request.module_category_clearance_offices"
-# The day of a user without a time zone of their own is the university's.
+# The university's time zone: a substitution's days are the university's
+# days, whoever reads or evaluates them. Never a user's own zone, which they
+# edit in their preferences: a substitute would move their range with it.
 UNIVERSITY_TZ = "Asia/Tehran"
 # The state changes only through action_cancel, which passes this object in
 # the context: a client can put strings in a context, never this object.
@@ -72,7 +76,8 @@ class ClearanceSubstitution(models.Model):
         help="The officer's offices the substitute acts for; empty: all of "
              "them.")
     date_from = fields.Date(
-        string="From", required=True, default=fields.Date.context_today)
+        string="From", required=True,
+        default=lambda self: self._university_today())
     date_to = fields.Date(string="To (inclusive)", required=True)
     state = fields.Selection([
         ("active", "Active"),
@@ -125,10 +130,17 @@ class ClearanceSubstitution(models.Model):
 
     @api.model
     def create(self, vals):
-        if not self._is_manager() and vals.get(
+        # the values that will be stored: also those Odoo adds from the
+        # caller's context and own defaults
+        values = dict(chosen_defaults(self, vals), **vals)
+        if not self._is_manager() and values.get(
                 "officer_id", self.env.uid) != self.env.uid:
             raise AccessError(_(
                 "An officer can name a substitute only for themself."))
+        if values.get("state", "active") != "active":
+            raise AccessError(_(
+                "A substitution ends by its dates or by Cancel, not by "
+                "changing its state."))
         return super().create(vals)
 
     @api.multi
@@ -148,6 +160,7 @@ class ClearanceSubstitution(models.Model):
         return super().write(vals)
 
     @api.multi
+    @workflow_action
     def action_cancel(self):
         """The officer (or a manager) ends the substitution now."""
         for sub in self:
@@ -176,13 +189,18 @@ class ClearanceSubstitution(models.Model):
             lambda g: g.category_id == category).sudo(self.env.uid)
 
     @api.model
-    def _today(self, user):
-        """The date in the user's time zone (the university's when the user
-        has none): the day a substitution's range is compared with. Never
-        that of whoever evaluates it: a record rule is evaluated in sudo too,
-        and then Odoo would take the administrator's zone."""
-        return fields.Date.context_today(
-            self.with_context(tz=user.tz or UNIVERSITY_TZ))
+    def _university_today(self):
+        """Today in the university's time zone."""
+        return fields.Date.context_today(self.with_context(tz=UNIVERSITY_TZ))
+
+    @api.model
+    def _today(self, user):  # pylint: disable=unused-argument
+        """The day a substitution's range of `user` is compared with: the
+        university's, for everyone. Not the user's own zone, which they set
+        themself (a substitute would move their range by changing it), nor
+        that of whoever evaluates it (a record rule is evaluated in sudo
+        too, and then Odoo would take the administrator's zone)."""
+        return self._university_today()
 
     @api.model
     def _delegations(self, user=None):

@@ -319,3 +319,72 @@ class TestSubstitution(ClearanceCase):
                 "date_from": day(0), "date_to": day(3)})
         with self.assertRaises(ValidationError):
             self.name_substitute(date_from=2, date_to=0)
+
+
+class TestSubstitutionDays(ClearanceCase):
+    """Issue #21: a substitution's days are the university's; a substitute
+    who sets their own time zone does not move their range."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Substitution = cls.env["clearance.substitution"]
+        cls.away = cls.officers["library_kharazmi"]
+        cls.substitute = cls.officers["counselling"]
+
+    name_substitute = TestSubstitution.name_substitute
+
+    @staticmethod
+    def other_day_zone():
+        """A time zone whose date is not the university's right now, and
+        that date: Kiritimati (UTC+14) is on the next day from 13:30 in
+        Tehran, Etc/GMT+12 (UTC-12) on the day before until 15:30."""
+        now = datetime.now(pytz.utc)
+        tehran = now.astimezone(pytz.timezone(UNIVERSITY_TZ)).date()
+        for zone in ("Pacific/Kiritimati", "Etc/GMT+12"):
+            date = now.astimezone(pytz.timezone(zone)).date()
+            if date != tehran:
+                return zone, fields.Date.to_string(date)
+        raise AssertionError("no zone on another day")  # pragma: no cover
+
+    def test_own_time_zone_does_not_move_the_range(self):
+        request = self.advance_to(self.new_request(), "library_kharazmi")
+        zone, other_day = self.other_day_zone()
+        # the range is one day: the one the substitute's zone would make
+        # today, not the university's today
+        self.Substitution.sudo(self.away).create({
+            "substitute_id": self.substitute.id,
+            "date_from": other_day, "date_to": other_day})
+        # the substitute sets their own zone, as in their preferences
+        self.substitute.sudo(self.substitute).write({"tz": zone})
+        self.substitute.invalidate_cache()
+        self.assertEqual(self.substitute.tz, zone)
+        self.assertFalse(self.Substitution.sudo(
+            self.substitute)._delegations())
+        Request = self.Request.sudo(self.substitute)
+        self.assertNotIn(request, Request.search([("is_my_turn", "=", True)]))
+        self.assertFalse(Request.search([("id", "=", request.id)]))
+        with self.assertRaises(AccessError):
+            request.sudo(self.substitute).read(["name"])
+        with self.assertRaises(AccessError):
+            request.sudo(self.substitute).action_forward()
+        self.assertEqual(request.stage_id, self.stages["library_kharazmi"])
+        # an officer changing their own zone does not move it either
+        self.away.sudo(self.away).write({"tz": zone})
+        self.assertFalse(self.Substitution.sudo(
+            self.substitute)._delegations())
+
+    def test_range_of_today_holds_whatever_the_zone(self):
+        """The legitimate use: a range of the university's today holds, in
+        any zone the substitute sets."""
+        request = self.advance_to(self.new_request(), "library_kharazmi")
+        sub = self.name_substitute(date_from=0, date_to=0)
+        self.assertEqual(sub.date_from, day(0))
+        zone, _other = self.other_day_zone()
+        self.substitute.sudo(self.substitute).write({"tz": zone})
+        self.assertTrue(self.Substitution.sudo(
+            self.substitute)._delegations())
+        self.assertIn(request, self.Request.sudo(self.substitute).search(
+            [("is_my_turn", "=", True)]))
+        request.sudo(self.substitute).action_forward()
+        self.assertEqual(request.stage_id, self.stages["library_shirazi"])
