@@ -1,9 +1,10 @@
 """Who acts on a request now: the offices of its open steps (one, or all the
 offices of a parallel group), and the substitutes they named."""
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
-from .clearance_request import in_transition, transition, with_words, words_of
+from .clearance_request import (
+    in_transition, transition, with_words, words_of, workflow_action)
 
 OPEN_LINE_STATES = ("current", "hold")
 # The officers the current user decides for, by request id: set by the
@@ -306,6 +307,20 @@ class ClearanceRequest(models.Model):
             mine = lines.filtered(lambda l: l.group_id.id in delegations)
         return (mine & self.current_line_id) or mine[:1]
 
+    def _bulk_refusal(self):
+        """Why the user may not act on this request now (in a bulk action):
+        "unreadable" when they may not even read it, "not_waiting" when it
+        does not wait for one of their offices; False when they may act."""
+        self.ensure_one()
+        if not self.exists():
+            return "unreadable"
+        try:
+            self.check_access_rights("read")
+            self.check_access_rule("read")
+        except AccessError:
+            return "unreadable"
+        return False if self.can_act else "not_waiting"
+
     def _acting_line(self):
         """The step an action of the current user decides: theirs, or for a
         clearance manager the current step."""
@@ -355,18 +370,21 @@ class ClearanceRequest(models.Model):
     # the office actions, recorded on the officer's behalf
     # ------------------------------------------------------------------
     @api.multi
+    @workflow_action
     def action_forward(self):
         if ON_BEHALF_KEY not in self.env.context:
             return self._with_on_behalf().action_forward()
         return super().action_forward()
 
     @api.multi
+    @workflow_action
     def hold_for_visit(self, instructions=None):
         if ON_BEHALF_KEY not in self.env.context:
             return self._with_on_behalf().hold_for_visit(instructions)
         return super().hold_for_visit(instructions)
 
     @api.multi
+    @workflow_action
     def return_to_student(self, reason=None):
         if ON_BEHALF_KEY not in self.env.context:
             return self._with_on_behalf().return_to_student(reason)

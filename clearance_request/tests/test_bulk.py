@@ -3,7 +3,7 @@ the queue through one confirmation; each request gets its own step and
 chatter line, and those that cannot move are listed with the reason."""
 from unittest.mock import patch
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from .common import ClearanceCase, make_officer
 
@@ -56,21 +56,24 @@ class TestBulkClearing(ClearanceCase):
         elsewhere.sudo(self.department).action_forward()
         before = {r.id: len(self.step_messages(r)) for r in requests}
         wizard = self.wizard(self.department, requests)
-        self.assertEqual(len(wizard.line_ids), 200)
+        # the one that left is not in the list, and the wizard says so
+        self.assertEqual(len(wizard.line_ids), 199)
+        self.assertNotIn(elsewhere, wizard.line_ids.mapped("request_id"))
+        self.assertIn(elsewhere.name, wizard.left_out)
+        self.assertIn("Not waiting for your office", wizard.left_out)
         # ... and another officer acts on one while the wizard is open
         taken.sudo(self.department_2).action_forward()
         taken_steps = len(self.step_messages(taken))
         result = wizard.action_confirm()
         self.assertEqual(result["res_id"], wizard.id)
         self.assertEqual((wizard.state, wizard.done_count, wizard.refused_count),
-                         ("done", 197, 3))
+                         ("done", 197, 2))
         reasons = {line.request_id: line.reason for line in wizard.line_ids
                    if line.result == "refused"}
-        self.assertEqual(set(reasons), {no_card, taken, elsewhere})
+        self.assertEqual(set(reasons), {no_card, taken})
         self.assertIn("the student card has not been handed in", reasons[no_card])
         self.assertIn("Another officer acted first", reasons[taken])
-        self.assertIn("only the office", reasons[elsewhere])
-        self.assertIn("Kharazmi Library", reasons[elsewhere])
+        self.assertIn("Kharazmi Library", reasons[taken])
         # the refused ones are as they were
         requests.invalidate_cache()
         self.assertEqual(no_card.stage_id, self.stages["department"])
@@ -144,8 +147,13 @@ class TestBulkClearing(ClearanceCase):
         stranger = self.requests_at_department(1, prefix="95")
         wizard = self.wizard(kharazmi, requests | stranger, action="hold",
                              instructions="Bring your library card.")
+        # the request the library may not read is left out, unnamed
+        self.assertEqual(wizard.line_ids.mapped("request_id"), requests)
+        self.assertNotIn(stranger.name, wizard.left_out)
+        self.assertIn("1 selected requests that you may not read",
+                      wizard.left_out)
         wizard.action_confirm()
-        self.assertEqual((wizard.done_count, wizard.refused_count), (3, 1))
+        self.assertEqual((wizard.done_count, wizard.refused_count), (3, 0))
         for request in requests:
             self.assertEqual(request.state, "hold")
             self.assertEqual(request.current_line_id.visit_instructions,
@@ -155,9 +163,6 @@ class TestBulkClearing(ClearanceCase):
                     "clearance_request.mt_request_hold"))
             self.assertEqual(len(told), 1)
             self.assertIn("Bring your library card.", told.body)
-        refused = wizard.line_ids.filtered(lambda l: l.result == "refused")
-        self.assertEqual(refused.request_id, stranger)
-        self.assertIn("You may not read this request", refused.reason)
         self.assertEqual(stranger.state, "progress")
 
     def test_a_visit_needs_instructions_and_changes_nothing_without(self):
@@ -176,7 +181,81 @@ class TestBulkClearing(ClearanceCase):
 
     def test_a_student_cannot_forward_in_bulk(self):
         request = self.new_request()
-        wizard = self.wizard(self.student_day, request)
-        wizard.action_confirm()
-        self.assertEqual(wizard.refused_count, 1)
+        with self.assertRaises(AccessError):
+            self.wizard(self.student_day, request)
         self.assertEqual(request.stage_id, self.stages["department"])
+        self.assertFalse(self.env["clearance.bulk.action.line"].search(
+            [("request_id", "=", request.id)]))
+
+    # issue #21 -----------------------------------------------------------
+    def test_lines_accept_only_requests_the_officer_may_act_on(self):
+        """Refused before anything is stored (and read back): a request
+        that moved on, one the officer may not read, a foreign wizard."""
+        mine, moved = self.requests_at_department(2, prefix="81")
+        self.fill_form(moved)
+        moved.sudo(self.department).action_forward()
+        stranger = self.new_request(self.student_other)
+        kharazmi = self.officers["library_kharazmi"]
+        Line = self.env["clearance.bulk.action.line"]
+        wizard = self.env["clearance.bulk.action"].sudo(kharazmi).create({})
+        # read by the library (it cleared nothing yet, the request left the
+        # department for it): it may act on `moved`, not on the others
+        with self.assertRaises(AccessError) as caught:
+            Line.sudo(kharazmi).create({
+                "wizard_id": wizard.id, "request_id": stranger.id})
+        self.assertNotIn(stranger.name, caught.exception.name)
+        self.assertIn("you may not read this one", caught.exception.name)
+        department_wizard = self.env["clearance.bulk.action"].sudo(
+            self.department).create({})
+        with self.assertRaises(AccessError) as caught:
+            Line.sudo(self.department).create({
+                "wizard_id": department_wizard.id, "request_id": moved.id})
+        self.assertIn("%s is not waiting for your office" % moved.name,
+                      caught.exception.name)
+        # nor through the wizard's lines, nor by writing a line
+        with self.assertRaises(AccessError):
+            department_wizard.write({"line_ids": [(0, 0, {
+                "request_id": moved.id})]})
+        line = Line.sudo(self.department).create({
+            "wizard_id": department_wizard.id, "request_id": mine.id,
+            "expected_line_id": mine.current_line_id.id})
+        with self.assertRaises(AccessError):
+            line.write({"request_id": moved.id})
+        # a step of another request as the one expected
+        with self.assertRaises(AccessError):
+            line.write({"expected_line_id": moved.current_line_id.id})
+        # a line slipped into another officer's wizard
+        with self.assertRaises(AccessError):
+            Line.sudo(kharazmi).create({
+                "wizard_id": department_wizard.id, "request_id": moved.id})
+        self.assertEqual(
+            Line.search([("request_id", "in", (moved | stranger).ids)]),
+            Line.browse())
+        self.assertEqual(department_wizard.line_ids, line)
+
+    def test_bulk_forward_by_an_office_of_a_parallel_group(self):
+        """Issue #25: an office of a parallel group that is not the
+        request's current step forwards in bulk; its own step is the one
+        expected, which the other offices' decisions do not move."""
+        libraries = ["library_kharazmi", "library_shirazi",
+                     "library_mullasadra"]
+        for key in libraries:
+            self.stages[key].sudo(self.manager).parallel_group = "libraries"
+        requests = self.requests_at_department(2, prefix="82")
+        for request in requests:
+            self.forward(request)
+        self.assertEqual(set(requests.mapped("stage_id")),
+                         {self.stages["library_kharazmi"]})
+        shirazi = self.officers["library_shirazi"]
+        wizard = self.wizard(shirazi, requests)
+        self.assertEqual(len(wizard.line_ids), 2)
+        # the first library decides on one while the wizard is open
+        requests[0].sudo(self.officers["library_kharazmi"]).action_forward()
+        wizard.action_confirm()
+        self.assertEqual((wizard.done_count, wizard.refused_count), (2, 0),
+                         wizard.line_ids.mapped("reason"))
+        for request in requests:
+            step = request.line_ids.filtered(
+                lambda l: l.stage_id == self.stages["library_shirazi"])
+            self.assertEqual((step.state, step.officer_id),
+                             ("done", shirazi))

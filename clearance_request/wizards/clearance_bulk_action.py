@@ -1,7 +1,18 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, except_orm
 
-from ..models.clearance_request import check_text
+from ..models.clearance_request import check_text, workflow_action
+
+OFFICER_GROUP = "clearance_request.group_clearance_officer"
+
+
+def check_officer(env):
+    """Only officers act in bulk: a transient model has no access rights in
+    Odoo 11, everyone may create one."""
+    if not env.user.has_group(OFFICER_GROUP):
+        raise AccessError(_(
+            "Only the offices' officers can act on requests in bulk."))
+
 
 BULK_ACTIONS = [
     ("forward", "Send to the next stage"),
@@ -32,6 +43,10 @@ class ClearanceBulkAction(models.TransientModel):
     done_count = fields.Integer(compute="_compute_counts", string="Moved")
     refused_count = fields.Integer(
         compute="_compute_counts", string="Could not move")
+    left_out = fields.Text(
+        string="Left out", readonly=True,
+        help="Selected requests that are not waiting for your office: "
+             "they are not in the list.")
 
     @api.depends("line_ids.result")
     def _compute_counts(self):
@@ -47,29 +62,53 @@ class ClearanceBulkAction(models.TransientModel):
         context = self.env.context
         if "line_ids" in fields_list and context.get(
                 "active_model") == "clearance.request":
-            values["line_ids"] = [
-                (0, 0, line) for line in self._lines_for(
-                    context.get("active_ids") or [])]
+            lines, left_out = self._lines_for(context.get("active_ids") or [])
+            values["line_ids"] = [(0, 0, line) for line in lines]
+            if left_out:
+                values["left_out"] = left_out
         return values
 
     @api.model
-    def _lines_for(self, request_ids):
-        """One line per selected request, with the step it was at when the
-        officer selected it: if another officer acts first, it is refused."""
-        Request = self.env["clearance.request"]
-        Request.browse(request_ids)._check_ids()
-        lines = []
-        for request_id in Request.browse(request_ids).exists().ids:
-            request = Request.browse(request_id)
-            try:
-                expected = request.current_line_id.id
-            except AccessError:
-                expected = False  # refused, with the reason, on confirming
-            lines.append({"request_id": request_id,
-                          "expected_line_id": expected})
-        return lines
+    def create(self, vals):
+        check_officer(self.env)
+        return super().create(vals)
 
     @api.multi
+    def write(self, vals):
+        check_officer(self.env)
+        return super().write(vals)
+
+    @api.model
+    def _lines_for(self, request_ids):
+        """One line per selected request the user may act on, with the step
+        they act on (their office's): if another officer acts first, it is
+        refused on confirming. Returns the lines' values and what was left
+        out: the requests that are not waiting for the user's offices."""
+        Request = self.env["clearance.request"]
+        Request.browse(request_ids)._check_ids()
+        lines, readable, unreadable = [], [], 0
+        for request in Request.browse(request_ids).exists():
+            refusal = request._bulk_refusal()
+            if refusal == "unreadable":
+                unreadable += 1
+            elif refusal:
+                readable.append(request.name)
+            else:
+                lines.append({"request_id": request.id,
+                              "expected_line_id": request._acting_line().id})
+        left_out = []
+        if readable:
+            left_out.append(_(
+                "Not waiting for your office: %(requests)s.") % {
+                    "requests": ", ".join(readable)})
+        if unreadable:
+            left_out.append(_(
+                "%(count)s selected requests that you may not read.") % {
+                    "count": unreadable})
+        return lines, "\n".join(left_out)
+
+    @api.multi
+    @workflow_action
     def action_confirm(self):
         """Act on every request; those that cannot move stay listed with
         the reason, the others each get their own step and chatter line."""
@@ -111,6 +150,56 @@ class ClearanceBulkActionLine(models.TransientModel):
         [("done", "Done"), ("refused", "Could not move")], readonly=True)
     reason = fields.Text(readonly=True)
 
+    @api.model
+    def create(self, vals):
+        self._check_line_values(vals)
+        return super().create(vals)
+
+    @api.multi
+    def write(self, vals):
+        if "expected_line_id" in vals and "request_id" not in vals:
+            for line in self:
+                self._check_line_values(
+                    dict(vals, request_id=line.request_id.id))
+        else:
+            self._check_line_values(vals)
+        return super().write(vals)
+
+    @api.model
+    def _check_line_values(self, vals):
+        """A line names one of the user's own wizards and a request they may
+        act on now, checked before the line is stored: its reference would
+        otherwise be read back by someone who may not even read it."""
+        check_officer(self.env)
+        # sudo (the read of the wizard): whose it is, even if it is not
+        # the user's
+        wizard_id = vals.get("wizard_id")
+        if wizard_id and self.env["clearance.bulk.action"].sudo().browse(
+                wizard_id).create_uid != self.env.user:
+            raise AccessError(_("This bulk action is not yours."))
+        if "request_id" in vals:
+            Request = self.env["clearance.request"]
+            request = Request.browse(vals["request_id"] or [])
+            request._check_ids()
+            refusal = request._bulk_refusal() if request else "unreadable"
+            if refusal == "unreadable":
+                raise AccessError(_(
+                    "You can act in bulk only on requests waiting for your "
+                    "office; you may not read this one."))
+            if refusal:
+                raise AccessError(_(
+                    "%(request)s is not waiting for your office: reload the "
+                    "list and select the requests again.") % {
+                        "request": request.name})
+        if vals.get("expected_line_id"):
+            # the step the user acts on, checked again on confirming
+            line = self.env["clearance.request.line"].browse(
+                vals["expected_line_id"])
+            line._check_ids()
+            if line.sudo().request_id.id != vals.get("request_id"):
+                raise AccessError(_(
+                    "The step of a bulk line must be one of its request's."))
+
     def _act(self, action, instructions):
         """Run the action on this line's request in a savepoint: the values
         of the line's result."""
@@ -130,7 +219,7 @@ class ClearanceBulkActionLine(models.TransientModel):
                     raise UserError(_(
                         "You may not read this request: only the office it "
                         "waits for and the offices that acted on it may."))
-                if request.current_line_id.id != expected:
+                if request._acting_line().id != expected:
                     raise UserError(_(
                         "Another officer acted first: %(request)s is now at "
                         "%(stage)s (%(state)s).") % {

@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 from ..models.res_groups import OFFICES_CATEGORY
 
@@ -38,6 +39,24 @@ class ClearanceOfficeStaff(models.TransientModel):
         if "user_ids" in fields_list and office:
             values["user_ids"] = [(6, 0, office.users.ids)]
         return values
+
+    @api.model
+    def create(self, vals):
+        # A transient model has no access rights in Odoo 11: everyone may
+        # create one (and read back an office's staff).
+        self._check_manager()
+        return super().create(vals)
+
+    @api.multi
+    def write(self, vals):
+        self._check_manager()
+        return super().write(vals)
+
+    def _check_manager(self):
+        if not self.env.user.has_group(
+                "clearance_request.group_clearance_manager"):
+            raise AccessError(_(
+                "Only a clearance manager can change who works in an office."))
 
     @api.multi
     def action_apply(self):
