@@ -4,7 +4,7 @@ from odoo import http
 from odoo.exceptions import AccessError, UserError
 from odoo.http import content_disposition, request
 
-from ..models.clearance_certificate import CERTIFICATE_LANG
+from ..models.clearance_certificate import CERTIFICATE_LANG, CERTIFICATE_REPORT
 
 CERTIFICATE_REPORT_ACTION = "clearance_request.action_report_clearance_certificate"
 
@@ -32,6 +32,43 @@ class ClearanceCertificate(http.Controller):
             ("Content-Type", "application/pdf"),
             ("Content-Length", len(pdf)),
             ("Content-Disposition", content_disposition(filename)),
+        ])
+
+    @http.route([
+        "/report/<string:converter>/%s" % CERTIFICATE_REPORT,
+        "/report/<string:converter>/%s/<string:docids>" % CERTIFICATE_REPORT,
+    ], type="http", auth="public")
+    def clearance_certificate_report(self, converter, docids=None, **kw):
+        """Odoo's report routes, for the certificate: the rights are checked
+        before rendering, and anyone but the request's student or a manager
+        (another student, an officer, an anonymous visitor, an id that is
+        no request) gets 404, not the server error of a refused render.
+        Werkzeug matches this route before the generic /report/ one (a
+        static part ranks before a variable one)."""
+        if converter not in ("pdf", "html") or not docids \
+                or request.env.user._is_public():
+            raise NotFound()
+        try:
+            ids = [int(value) for value in docids.split(",")]
+        except ValueError:
+            raise NotFound()
+        clearances = request.env["clearance.request"].browse(ids)
+        try:
+            clearances._check_ids()
+            if len(clearances.exists()) != len(set(ids)):
+                raise NotFound()
+            clearances._check_certificate_access()
+        except (AccessError, UserError):
+            raise NotFound()
+        # sudo: as in clearance_certificate; the rights were checked above.
+        report = request.env.ref(CERTIFICATE_REPORT_ACTION).sudo()
+        if converter == "html":
+            html = report.render_qweb_html(clearances.ids)[0]
+            return request.make_response(html)
+        pdf = report.render_qweb_pdf(clearances.ids)[0]
+        return request.make_response(pdf, headers=[
+            ("Content-Type", "application/pdf"),
+            ("Content-Length", len(pdf)),
         ])
 
     @http.route("/clearance/verify/<string:code>", type="http",

@@ -180,8 +180,9 @@ class TestCertificate(ClearanceCase):
 # Run once every addon is loaded, as on the test database pytest uses.
 @at_install(False)
 @post_install(True)
-class TestCertificateHttp(HttpCase):
-    """The download and the verify page, as students, staff and visitors."""
+class CertificateHttpCase(HttpCase):
+    """A cleared request and a pending one, served by the test process's
+    HTTP server."""
 
     def setUp(self):
         super().setUp()
@@ -231,6 +232,13 @@ class TestCertificateHttp(HttpCase):
     def verify(self, code, lang="en_US"):
         return self.url_open("/clearance/verify/%s%s" % (
             code, "?lang=%s" % lang if lang else ""))
+
+
+# Run once every addon is loaded, as on the test database pytest uses.
+@at_install(False)
+@post_install(True)
+class TestCertificateHttp(CertificateHttpCase):
+    """The download and the verify page, as students, staff and visitors."""
 
     # download ------------------------------------------------------------
     def test_student_and_manager_download(self):
@@ -331,3 +339,68 @@ class TestCertificateHttp(HttpCase):
         self.assertEqual(self.download(self.cleared.id).status_code, 404)
         self.authenticate(self.manager.login, self.manager.login)
         self.assertEqual(self.download(self.cleared.id).status_code, 404)
+
+
+# Run once every addon is loaded, as on the test database pytest uses.
+@at_install(False)
+@post_install(True)
+class TestCertificateReportRoutes(CertificateHttpCase):
+    """Issue #21: Odoo's own report routes, /report/pdf/ and /report/html/,
+    answer 404 for the certificate to anyone but its student and a manager
+    (they answered 500: the render refused too late)."""
+
+    ROUTES = ("/report/pdf/%s/%s", "/report/html/%s/%s")
+
+    def report(self, route, request_id):
+        return self.url_open(route % (
+            "clearance_request.report_clearance_certificate", request_id))
+
+    def test_report_routes_refuse_everyone_else_with_404(self):
+        kharazmi = make_officer(
+            self.env, "h.kharazmi",
+            "clearance_request.group_office_library_kharazmi")
+        self.keep()
+        name = self.cleared.certified_name
+        cases = [
+            (self.other, self.cleared.id),        # another student
+            (self.other, "%d,%d" % (self.pending.id, self.cleared.id)),
+            (kharazmi, self.pending.id),          # may not read it
+            (kharazmi, self.cleared.id),
+            (self.department, self.cleared.id),   # reads it, not its student
+            (self.other, self.pending.id + 100000),
+            (self.other, "abc"),
+        ]
+        for user, request_id in cases:
+            self.authenticate(user.login, user.login)
+            for route in self.ROUTES:
+                response = self.report(route, request_id)
+                self.assertEqual(response.status_code, 404,
+                                 (user.login, route, request_id))
+                self.assertNotEqual(response.content[:4], b"%PDF")
+                self.assertNotIn(name, response.text)
+                self.assertNotIn(self.cleared.certificate_code, response.text)
+
+    def test_report_routes_refuse_anonymous_visitors(self):
+        for route in self.ROUTES:
+            response = self.report(route, self.cleared.id)
+            self.assertEqual(response.status_code, 404, route)
+            self.assertNotEqual(response.content[:4], b"%PDF")
+            self.assertNotIn(self.cleared.certificate_code, response.text)
+
+    def test_report_routes_serve_the_student_and_a_manager(self):
+        for user in (self.student, self.manager):
+            self.authenticate(user.login, user.login)
+            response = self.report(self.ROUTES[0], self.cleared.id)
+            self.assertEqual(response.status_code, 200, user.login)
+            self.assertEqual(response.content[:4], b"%PDF")
+            self.assertIn(self.cleared.certificate_code,
+                          pdf_text(response.content))
+            response = self.report(self.ROUTES[1], self.cleared.id)
+            self.assertEqual(response.status_code, 200, user.login)
+            self.assertIn(self.cleared.certificate_code, response.text)
+        # revoked: no longer served
+        self.cleared.revoke_certificate("Issued by mistake.")
+        self.keep()
+        self.authenticate(self.student.login, self.student.login)
+        self.assertEqual(
+            self.report(self.ROUTES[0], self.cleared.id).status_code, 404)
