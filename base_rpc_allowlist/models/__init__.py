@@ -1,0 +1,2 @@
+from . import rpc_allowlist
+from . import ir_http
