@@ -63,8 +63,8 @@ class TestServerActionRun(RpcCase):
         self.assertFalse(error, error and error.get("message"))
         self.assertEqual(self.ran(), self.employee.login)
         self.login(self.admin)
-        _result, error = self.json("/web/action/run",
-                                  {"action_id": self.restricted.id})
+        _result, error = self.json(
+            "/web/action/run", {"action_id": self.restricted.id})
         self.assertFalse(error, error and error.get("message"))
         self.assertEqual(self.ran(), self.admin.login)
 
