@@ -1,14 +1,15 @@
 {
     "name": "Student Clearance",
     "summary": "Eleven-office student clearance (تسویه حساب) with a student portal",
-    "version": "11.0.2.2.0",
+    "version": "11.0.2.3.0",
     "category": "Education",
     "license": "LGPL-3",
     "author": "clearance_request",
     "website": "http://127.0.0.1:8069",
     "depends": ["mail", "portal", "base_automation", "resource", "web_jalali",
                 "web_rtl", "mail_notify_chat_fast", "mail_template_compiled",
-                "report_wkhtmltopdf_bidi", "bus_notify_once"],
+                "report_wkhtmltopdf_bidi", "bus_notify_once",
+                "mail_template_security"],
     "external_dependencies": {"python": ["jdatetime", "qrcode"]},
     "data": [
         "security/clearance_security.xml",

@@ -252,7 +252,9 @@ class ClearanceRequestLine(models.Model):
                 template.with_context(
                     clearance_office_name=office.with_context(
                         lang=officer.lang).name,
-                    clearance_line_ids=lines.ids).send_mail(officer.id)
+                    clearance_line_ids=lines.ids,
+                    # the records: a template reaches no other model
+                    clearance_lines=lines).send_mail(officer.id)
 
     # ------------------------------------------------------------------
     # expected completion, for the student
