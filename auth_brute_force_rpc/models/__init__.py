@@ -1,0 +1,2 @@
+from . import res_authentication_attempt
+from . import res_users
