@@ -1,7 +1,9 @@
 """Attacks on the workflow's mail templates (issue 21, item 3): an officer
 rewrites the templates the automated actions render as the superuser; a
 student renders Jinja as the superuser through render_template or the
-composer's render_message on their own request."""
+composer's render_message on their own request. And item 8's
+ir.actions.server.run: a student or an officer runs the daily service-level
+job's code."""
 from odoo.exceptions import AccessError
 from odoo.tests import common as odoo_tests
 
@@ -124,3 +126,31 @@ class TestStudentRendersTemplates(HttpCursorCase):
             self.assert_refused(self.call_kw(
                 "mail.compose.message", "send_mail", [composer]))
         self.assertEqual(self.env["mail.mail"].search_count([]), mails)
+
+    def test_student_and_officer_cannot_run_the_service_level_job(self):
+        job = self.env.ref("clearance_request.ir_cron_service_levels")
+        action = job.ir_actions_server_id
+        # the job would mail the offices of late requests: make one late
+        line = self.mine.current_line_id
+        self.env.cr.execute(
+            "UPDATE clearance_request_line SET date_due = '2000-01-01', "
+            "date_escalate = '2000-01-02' WHERE id = %s", [line.id])
+        self.env.cache.invalidate()
+        mails = self.env["mail.mail"].search_count([])
+        activities = self.env["mail.activity"].search_count([])
+        for user in (self.student, self.kharazmi):
+            self.authenticate(user.login, user.login)
+            result, error = self.call_kw(
+                "ir.actions.server", "run", [action.id])
+            self.assertIsNone(result)
+            self.assertEqual(error["name"], "odoo.exceptions.AccessError")
+            # refused before the job runs, not when it reaches a record
+            # the caller may not read
+            self.assertIn("You may not run the action", error["message"])
+            result, error = self.call_kw(
+                "ir.actions.server", "run_action_code_multi", action.id, {})
+            self.assertEqual(error["name"], "odoo.exceptions.AccessError")
+        self.assertEqual(self.env["mail.mail"].search_count([]), mails)
+        self.assertEqual(self.env["mail.activity"].search_count([]),
+                         activities)
+        self.assertFalse(line.sla_level)
