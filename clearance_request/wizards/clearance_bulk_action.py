@@ -44,7 +44,7 @@ class ClearanceBulkAction(models.TransientModel):
     refused_count = fields.Integer(
         compute="_compute_counts", string="Could not move")
     left_out = fields.Text(
-        string="Left out", readonly=True,
+        readonly=True,
         help="Selected requests that are not waiting for your office: "
              "they are not in the list.")
 
