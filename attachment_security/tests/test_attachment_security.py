@@ -322,7 +322,7 @@ class TestUploadLimits(AttachmentRpcCase):
         # a file within the cap goes in, through both doors
         response = self.upload(b"y" * MEGABYTE)
         self.assertNotIn("error", response.text)
-        result, error = self.call_kw("ir.attachment", "create", {
+        _result, error = self.call_kw("ir.attachment", "create", {
             "name": "small.bin", "datas": b64(b"z" * 1000)})
         self.assertFalse(error)
         self.assertEqual(len(self.attachments_of(self.student) - before), 2)
@@ -331,7 +331,7 @@ class TestUploadLimits(AttachmentRpcCase):
         self.login(self.student)
         before = self.attachments_of(self.student)
         for index in range(2):
-            result, error = self.call_kw("ir.attachment", "create", {
+            _result, error = self.call_kw("ir.attachment", "create", {
                 "name": "part%s.bin" % index,
                 "datas": b64(b"q" * (MEGABYTE - 10))})
             self.assertFalse(error)
@@ -348,7 +348,7 @@ class TestUploadLimits(AttachmentRpcCase):
             "res_model": "res.partner", "res_id": self.document.id})
         self.assertFalse(error)
         for index in range(3):
-            result, error = self.call_kw(
+            _result, error = self.call_kw(
                 "ir.attachment", "write", [report],
                 {"datas": b64(b"%d" % index * (MEGABYTE - 10))})
             self.assertFalse(error)

@@ -51,14 +51,18 @@ class MailRpcCase(HttpCase):
             "name": "Other desk", "public": "private",
             "channel_partner_ids": [(6, 0, [self.other.partner_id.id,
                                             self.officer.partner_id.id])]})
-        self.other_desk.sudo(self.other).message_post(
-            body="Other student's private words", message_type="comment",
-            subtype="mail.mt_comment")
+        self.post_as(self.other_desk, self.other,
+                     "Other student's private words")
         self.board = self.env["res.partner"].create({"name": "Exam board"})
         self.board.message_subscribe([self.other.partner_id.id])
-        self.board.sudo(self.officer).message_post(
-            body="Office internal note about the other student",
-            message_type="comment", subtype="mail.mt_note")
+        self.post_as(self.board, self.officer,
+                     "Office internal note about the other student",
+                     subtype="mail.mt_note")
+
+    @staticmethod
+    def post_as(record, user, text, subtype="mail.mt_comment"):
+        return record.sudo(user).message_post(
+            body=text, message_type="comment", subtype=subtype)
 
     def _restore(self, cr, env):
         self.cr, self.env = cr, env
@@ -115,9 +119,7 @@ class TestReadGroup(MailRpcCase):
     def test_student_groups_only_messages_they_may_read(self):
         """Grouped by body, a student read another student's thread and the
         office's internal notes."""
-        self.desk.sudo(self.student).message_post(
-            body="My own question", message_type="comment",
-            subtype="mail.mt_comment")
+        self.post_as(self.desk, self.student, "My own question")
         self.login(self.student)
         result, error = self.call_kw(
             "mail.message", "read_group", [], ["body"], ["body"], lazy=False)
@@ -221,7 +223,7 @@ class TestForgedMessages(MailRpcCase):
             {"body": "Please come on Monday", "subject": "Board"},
             context=context)
         self.assertFalse(error)
-        result, error = self.call_kw(
+        _result, error = self.call_kw(
             "mail.compose.message", "send_mail", [composer], context=context)
         self.assertFalse(error)
         message = self.messages("Please come on Monday")
@@ -231,7 +233,7 @@ class TestForgedMessages(MailRpcCase):
         self.assertTrue(self.mails_to(self.other.partner_id).filtered(
             lambda mail: mail.mail_message_id == message))
         # a message created with default recipients the officer may mail
-        result, error = self.call_kw(
+        _result, error = self.call_kw(
             "mail.message", "create", {"body": "Reminder",
                                        "model": "res.partner",
                                        "res_id": self.board.id},
@@ -259,7 +261,7 @@ class TestPostRate(MailRpcCase):
         """A student posted 40 messages in 2.7 s, all accepted."""
         self.login(self.student)
         for index in range(3):
-            result, error = self.post("Flood %s" % index)
+            _result, error = self.post("Flood %s" % index)
             self.assertFalse(error)
         message = self.assert_refused(self.post("Flood 3"), "UserError")
         self.assertIn("at most 3 messages a minute", message)
@@ -271,7 +273,7 @@ class TestPostRate(MailRpcCase):
         # employees are not limited
         self.login(self.officer)
         for index in range(5):
-            result, error = self.post("Officer %s" % index)
+            _result, error = self.post("Officer %s" % index)
             self.assertFalse(error)
 
     def test_student_chatter_posts_rate_limited(self):
@@ -328,7 +330,7 @@ class TestBus(MailRpcCase):
         """Chat messages still reach their channel's members."""
         before = self.env["bus.bus"].search_count([])
         self.login(self.officer)
-        result, error = self.call_kw(
+        _result, error = self.call_kw(
             "mail.channel", "message_post", [self.desk.id],
             body="Come at ten", message_type="comment",
             subtype="mail.mt_comment")
