@@ -18,4 +18,5 @@ from . import test_portal
 from . import test_security
 from . import test_service_levels
 from . import test_substitution
+from . import test_surface
 from . import test_workflow
