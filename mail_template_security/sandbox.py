@@ -13,7 +13,8 @@ module's class, so that every template compiled from them, also those that
 (Jinja's sandbox checks attributes and calls when the template runs, not when
 it is compiled).
 
-On a record, a template reads its fields, ``ids``, and calls only the
+On a record, a template reads its fields but the secrets of
+``SECRET_FIELD``, ``ids``, and calls only the
 methods of ``SAFE_METHODS`` or those its model lists in
 ``_mail_template_methods``; ``with_context`` only with the keys of
 ``SAFE_CONTEXT_KEYS``. Environments, registries, cursors and modules are
@@ -26,6 +27,7 @@ installed renders (``STRICT``), and on the records of such a database; it
 behaves as Odoo's elsewhere.
 """
 import contextvars
+import re
 import types
 
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
@@ -49,6 +51,12 @@ SAFE_METHODS = frozenset([
 # The context keys a template may set with ``with_context``: presentation
 # only (language, time zone, website links).
 SAFE_CONTEXT_KEYS = frozenset(["lang", "tz", "force_website", "use_babel"])
+
+# Secrets no template prints, whoever renders it (an automated action
+# renders as the superuser): passwords and their hashes, signup and OAuth
+# tokens, keys.
+SECRET_FIELD = re.compile(
+    r"password|secret|signup_token|oauth_access_token|api_?key|private_key")
 
 # Objects no template may reach, look into or call a method of; nor a
 # module (a builtin function such as len is bound to the builtins module,
@@ -94,6 +102,8 @@ def safe_attribute(obj, attr, value):
             isinstance(value, FORBIDDEN_TYPES):
         return False
     if isinstance(obj, models.BaseModel):
+        if SECRET_FIELD.search(attr):
+            return False
         return attr in obj._fields or attr == "ids" or \
             attr in template_methods(obj)
     return True
@@ -110,6 +120,15 @@ class StrictSandboxedEnvironment(SandboxedEnvironment):
             return True
         return safe_attribute(obj, attr, value)
 
+    def getitem(self, obj, argument):
+        """``record['field']`` reads a field as ``record.field`` does: the
+        same rules (Jinja checks only the attributes it falls back on)."""
+        if isinstance(obj, models.BaseModel) and \
+                isinstance(argument, str) and strict_for(obj) and \
+                not safe_attribute(obj, argument, None):
+            return self.unsafe_undefined(obj, argument)
+        return super().getitem(obj, argument)
+
     def unsafe_undefined(self, obj, attribute):
         """Jinja gives an undefined value for a refused attribute, which
         prints as nothing: refused loudly here."""
@@ -124,6 +143,11 @@ class StrictSandboxedEnvironment(SandboxedEnvironment):
             name = getattr(__obj, "__name__", None)
             if name not in template_methods(record):
                 raise SecurityError("%r is not safely callable" % (__obj,))
+            if name in ("mapped", "filtered") and args and \
+                    isinstance(args[0], str) and \
+                    SECRET_FIELD.search(args[0]):
+                raise SecurityError("%s(%r) is not allowed in a template"
+                                    % (name, args[0]))
             if name == "with_context" and (
                     args or not set(kwargs) <= SAFE_CONTEXT_KEYS):
                 raise SecurityError(

@@ -24,6 +24,11 @@ ESCAPES = [
     "${datetime.sys.modules['os'].getcwd()}",
     "<% set e = object.env %>${e['res.users'].browse(1).login}",
     "% for u in object.env['res.users'].search([]):\n${u.login}\n% endfor",
+    "${user.password_crypt}",
+    "${user['password_crypt']}",
+    "${object.user_ids.mapped('password_crypt')}",
+    "${user.partner_id.signup_token}",
+    "${object['env']}",
 ]
 
 
