@@ -612,12 +612,19 @@ class ClearanceRequest(models.Model):
         expected = self.env.context.get("clearance_expected_line_id")
         try:
             with self.env.cr.savepoint():
+                # A clash is the workflow's ordinary answer, not a database
+                # error: it is logged as information below, not as Odoo's
+                # "bad query" at ERROR level that trips log alerts.
                 self.env.cr.execute(
                     "SELECT id FROM clearance_request WHERE id IN %s "
-                    "FOR UPDATE NOWAIT", [tuple(self.ids)])
+                    "FOR UPDATE NOWAIT", [tuple(self.ids)],
+                    log_exceptions=False)
         except psycopg2.OperationalError as err:
             if err.pgcode not in ("55P03", "40001"):
                 raise
+            _logger.info("%s: locked by another transaction (%s), refused "
+                         "to user %s", ", ".join(self.mapped("name")),
+                         err.pgcode, self.env.uid)
             raise UserError(_(
                 "Someone else is acting on this request right now. Reload it "
                 "and try again."))
