@@ -206,6 +206,27 @@ class TestStudentLinksAndPublication(AttachmentRpcCase):
         response = self.content(result)
         self.assertNotIn("evil.test", response.headers.get("Location", ""))
 
+    def test_old_student_link_does_not_redirect(self):
+        """A link attachment a student made before this guard (or through
+        another door) does not send an officer to another site."""
+        link = self.env["ir.attachment"].create({
+            "name": "Your certificate", "type": "url",
+            "url": "https://evil.test/phish"})
+        self.env.cr.execute("UPDATE ir_attachment SET create_uid = %s "
+                            "WHERE id = %s", [self.student.id, link.id])
+        self.login(self.employee)
+        response = self.content(link.id)
+        self.assertNotIn(response.status_code, (301, 302))
+        self.assertNotIn("evil.test", response.headers.get("Location", ""))
+        # an employee's link still leads where it says
+        link.invalidate_cache()
+        self.env.cr.execute("UPDATE ir_attachment SET create_uid = %s "
+                            "WHERE id = %s", [self.employee.id, link.id])
+        response = self.content(link.id)
+        self.assertEqual(response.status_code, 301)
+        self.assertEqual(response.headers["Location"],
+                         "https://evil.test/phish")
+
     def test_student_cannot_publish_a_file(self):
         """A student published a file that anonymous visitors downloaded."""
         self.login(self.student)
