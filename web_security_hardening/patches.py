@@ -3,6 +3,7 @@ only for a database that has this addon installed (or, for what no database
 is known for, when one of the server's loaded databases has it), and calls
 Odoo's original otherwise."""
 import collections
+from contextlib import closing
 import logging
 import threading
 import time
@@ -19,7 +20,6 @@ from odoo.service import common as common_service
 from odoo.service import db as db_service
 from odoo.service import wsgi_server
 from odoo.tools import config
-from odoo.tools.translate import _
 
 _logger = logging.getLogger(__name__)
 
@@ -100,15 +100,40 @@ def serialize_exception(exception):
     req = current_request()
     if installed_for_request(req) and not getattr(
             req, "web_security_is_admin", False):
-        data = hide_exception_details(exception, data)
+        data = hide_exception_details(exception, data, req)
     return data
 
 
-def hide_exception_details(exception, data):
+def _lt(source):
+    """Marks `source` for the translation export; translated when used."""
+    return source
+
+
+INTERNAL_ERROR = _lt("The server met an internal error; its administrators "
+                     "find the details in its log.")
+
+
+def translate(req, source):
+    """`source` in the request's language. The request's own transaction
+    may have failed (the error being reported): read on a cursor of its
+    own."""
+    lang = (req.context or {}).get("lang")
+    if not lang or lang == "en_US":
+        return source
+    try:
+        with closing(odoo.sql_db.db_connect(req.db).cursor()) as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            return env["ir.translation"]._get_source(
+                None, ("code",), lang, source) or source
+    except Exception:  # pylint: disable=broad-except
+        _logger.debug("no translation of %r", source, exc_info=True)
+        return source
+
+
+def hide_exception_details(exception, data, req=None):
     data = dict(data, debug="")
     if not isinstance(exception, USER_EXCEPTIONS):
-        message = _("The server met an internal error; its administrators "
-                    "find the details in its log.")
+        message = translate(req, INTERNAL_ERROR) if req else INTERNAL_ERROR
         data.update(name="odoo.exceptions.except_orm", message=message,
                     arguments=[message], exception_type="internal_error")
     return data

@@ -115,10 +115,12 @@ class ReportController(main.ReportController):
             return
         actions = env["ir.actions.act_window"].sudo().search(
             [("res_model", "=", report.model)])
+        references = ["ir.actions.act_window,%d" % action.id
+                      for action in actions]
+        # Every menu, not only those the current user sees.
         menus = env["ir.ui.menu"].sudo().with_context(**{
-            "ir.ui.menu.full_list": True}).search([(
-            "action", "in",
-            ["ir.actions.act_window,%d" % action.id for action in actions])])
+            "ir.ui.menu.full_list": True}).search(
+                [("action", "in", references)])
         user = env.user
         if menus:
             visible = env["ir.ui.menu"]._visible_menu_ids()
@@ -130,4 +132,3 @@ class ReportController(main.ReportController):
                 raise AccessError(_("You may not print this report."))
         elif user.share:
             raise AccessError(_("You may not print this report."))
-
