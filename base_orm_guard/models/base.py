@@ -28,7 +28,6 @@ DOMAIN_OPERATORS = ("&", "|", "!")
 INTERNAL_OPERATORS = ("inselect", "not inselect")
 COMPARISONS = ("=", "!=", "<>", "<", "<=", ">", ">=", "in", "not in",
                "=?")
-SCALARS = (str, int, float, bool, type(None))
 LANG_RE = re.compile(r"^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?(@[a-z]+)?$")
 # Context keys whose type Odoo relies on.
 CONTEXT_IDS = ("active_id", "force_company")
@@ -150,7 +149,9 @@ class Base(models.AbstractModel):
             return
         values = right if isinstance(right, (list, tuple)) else [right]
         for value in values:
-            if not isinstance(value, SCALARS) or (
+            # server code may compare with dates or ids of its own: only
+            # what no column holds (nested lists and dicts, NUL) is refused
+            if isinstance(value, (dict, list, tuple, set)) or (
                     isinstance(value, str) and "\x00" in value):
                 raise UserError(_(
                     "The value searched in %(field)s is not valid.")

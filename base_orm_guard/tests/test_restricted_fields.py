@@ -61,7 +61,7 @@ class TestRestrictedFields(SavepointCase):
         self.assertEqual(Partner.search([("id", "=", own.id),
                                          ("name", "=", own.name)]), own)
 
-    def test_employee_cannot_search_passwords_or_tracking(self):
+    def test_users_cannot_search_passwords_or_tokens(self):
         Partner = self.env["res.partner"].sudo(self.employee)
         Users = self.env["res.users"].sudo(self.employee)
         self.assertTrue(self.env["res.partner"].search_count(
@@ -73,10 +73,19 @@ class TestRestrictedFields(SavepointCase):
         self.assert_refused(lambda: Users.search([], order="password"))
         self.assert_refused(lambda: Users.read_group(
             [], ["login"], ["password"]))
-        # tracking values are for the technical features group only
-        Message = self.env["mail.message"].sudo(self.employee)
-        self.assert_refused(lambda: Message.search_count(
-            [("tracking_value_ids.old_value_char", "=like", "a%")]))
+        # an attachment's access token is for employees only: a portal
+        # user reads the attachments of their own partner, not its token
+        attachment = self.env["ir.attachment"].create({
+            "name": "card.txt", "datas_fname": "card.txt",
+            "res_model": "res.partner", "res_id": self.portal.partner_id.id,
+            "access_token": "tok-secret"})
+        Attachment = self.env["ir.attachment"].sudo(self.portal)
+        self.assertEqual(Attachment.search([("id", "=", attachment.id)]),
+                         attachment)
+        self.assert_refused(lambda: Attachment.search_count(
+            [("access_token", "=like", "tok-%")]))
+        self.assert_refused(lambda: Attachment.read_group(
+            [], ["name"], ["access_token"]))
         self.assertEqual(Partner.search(
             [("user_ids.login", "=", self.employee.login)]),
             self.employee.partner_id)
