@@ -83,6 +83,9 @@ class IrHttp(models.AbstractModel):
     def _rpc_allowlist_check_route(cls):
         """Refuse a restricted user the routes of ROUTE_DOORS, unless the
         model declares the method the route amounts to."""
+        allowlist = request.env["rpc.allowlist"]
+        if not allowlist._rpc_restricted():
+            return
         try:
             rule = cls._find_handler(return_rule=True)[0]
         except NotFound:
@@ -93,7 +96,6 @@ class IrHttp(models.AbstractModel):
         params = request.params
         model_name = door[0](params)
         method = door[1] or params.get("method")
-        allowlist = request.env["rpc.allowlist"]
         if allowlist._rpc_allowed(model_name, method):
             return
         error = allowlist._rpc_refusal(model_name, method)
