@@ -17,9 +17,12 @@ MEGABYTE = 1024 * 1024
 
 
 def make_user(env, login, *group_xmlids):
+    # these users read English, also in a database installed in Persian
+    env.ref("base.lang_en").active = True
     return env["res.users"].with_context(no_reset_password=True).create({
         "name": login.replace(".", " ").title(), "login": login,
         "password": login, "email": "%s@example.test" % login,
+        "lang": "en_US",
         "groups_id": [(6, 0, [env.ref(xmlid).id for xmlid in group_xmlids])],
     })
 

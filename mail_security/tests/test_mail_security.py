@@ -12,9 +12,12 @@ from odoo.tests.common import HttpCase, at_install, post_install
 
 
 def make_user(env, login, *group_xmlids):
+    # these users read English, also in a database installed in Persian
+    env.ref("base.lang_en").active = True
     return env["res.users"].with_context(no_reset_password=True).create({
         "name": login.replace(".", " ").title(), "login": login,
         "password": login, "email": "%s@example.test" % login,
+        "lang": "en_US",
         "notification_type": "email",
         "groups_id": [(6, 0, [env.ref(xmlid).id for xmlid in group_xmlids])],
     })
