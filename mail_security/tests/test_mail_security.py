@@ -243,7 +243,9 @@ class TestForgedMessages(MailRpcCase):
             context={"default_partner_ids": [self.other.partner_id.id]})
         self.assertFalse(error)
         self.assert_refused(self.call_kw(
-            "mail.message", "create", {"body": "In your name"},
+            "mail.message", "create", {"body": "In your name",
+                                       "model": "res.partner",
+                                       "res_id": self.board.id},
             context={"default_author_id": self.manager.partner_id.id}))
         self.assertFalse(self.messages("In your name"))
 
