@@ -1,5 +1,6 @@
 import os
 
+import odoo
 from odoo.tests.common import HttpCase, TransactionCase
 
 
@@ -26,8 +27,9 @@ class TestStack(TransactionCase):
 
 class TestHttp(HttpCase):
     def test_login_page_served_without_asset_errors(self):
-        log = os.path.join(os.environ.get("CLEARANCE_ROOT", "."), ".state", "logs",
-                           "test-odoo.log")
+        log = odoo.tools.config["logfile"] or os.path.join(
+            os.environ.get("CLEARANCE_ROOT", "."), ".state", "logs",
+            "test-odoo.log")
         start = os.path.getsize(log) if os.path.exists(log) else 0
         response = self.url_open("/web/login", timeout=60)
         self.assertEqual(response.status_code, 200)
