@@ -18,6 +18,7 @@ from odoo.addons.web.controllers import main as web_main
 from odoo.modules.registry import Registry
 from odoo.service import common as common_service
 from odoo.service import db as db_service
+from odoo.service import security
 from odoo.service import wsgi_server
 from odoo.tools import config
 
@@ -84,10 +85,14 @@ def authenticate(self, db, login=None, password=None, uid=None):
 
 
 def rotate_session(session):
-    """Give `session` a new id, and forget the one handed out before."""
+    """Give `session` a new id, and forget the one handed out before. The
+    session's token is computed from its id: computed again."""
     store = http.root.session_store
     store.delete(session)
     session.sid = store.generate_key()
+    if session.uid:
+        session.session_token = security.compute_session_token(
+            session, http.request.env)
     session.modified = True
 
 

@@ -142,6 +142,10 @@ class TestSessions(WebSecurityCase):
         self.assertEqual(self.stored_session(after).uid, self.portal.id)
         self.assertFalse(self.stored_session(before).uid,
                          "the old id logs nobody in")
+        # the new one works
+        response = self.get("/my/home")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(self.portal.name, response.text)
 
     def test_json_login_rotates_session(self):
         before = self.sid()
@@ -153,6 +157,8 @@ class TestSessions(WebSecurityCase):
         self.assertEqual(result["session_id"], after)
         self.assertEqual(self.stored_session(after).uid, self.employee.id)
         self.assertFalse(self.stored_session(before).uid)
+        self.assertEqual(self.jsonrpc("/web/session/get_session_info")[
+            "result"]["uid"], self.employee.id)
 
     def test_get_logout_keeps_session(self):
         self.login_as(self.portal)
