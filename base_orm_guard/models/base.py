@@ -289,8 +289,32 @@ class Base(models.AbstractModel):
     # ------------------------------------------------------------------
     # record rules after a caller's write
     # ------------------------------------------------------------------
+    @api.model
+    def create(self, vals):
+        if self._uid != SUPERUSER_ID and rpc.current_scope() is not None:
+            self._orm_guard_check_selections(vals)
+        return super().create(vals)
+
+    @api.model
+    def _orm_guard_check_selections(self, vals):
+        """A selection's value must be one of its keys (Odoo 11 raises a
+        bare ValueError). Checked below the models' own create and write,
+        which may refuse it in their words first."""
+        for name, value in vals.items():
+            field = self._fields.get(name)
+            if field is None or field.type != "selection" or not value:
+                continue
+            if value not in [key for key, _label in
+                             field._description_selection(self.env)]:
+                raise UserError(_(
+                    "The value given for %(field)s (%(model)s) is not "
+                    "valid.") % {"field": field.string,
+                                 "model": self._description})
+
     @api.multi
     def write(self, vals):
+        if self._uid != SUPERUSER_ID and rpc.current_scope() is not None:
+            self._orm_guard_check_selections(vals)
         result = super().write(vals)
         scope = rpc.current_scope()
         if scope is not None and scope.method in rpc.CALLER_WRITE_METHODS \
@@ -358,8 +382,8 @@ class Base(models.AbstractModel):
             if isinstance(value, str):
                 if "\x00" in value:
                     raise UserError(_(
-                        "The request holds a NUL character, which no text "
-                        "may contain."))
+                        "The request holds a character that is not allowed "
+                        "(NUL): no text may contain it."))
             elif isinstance(value, dict):
                 stack.extend((key, depth + 1) for key in value)
                 stack.extend((item, depth + 1) for item in value.values())
@@ -439,10 +463,16 @@ class Base(models.AbstractModel):
         kind = field.type
         valid = True
         if kind in ("char", "text", "html"):
-            valid = isinstance(value, str)
+            if not isinstance(value, str):
+                raise UserError(_(
+                    "Expected a text for %(field)s (%(model)s), got "
+                    "%(type)s.") % {"field": field.string,
+                                    "model": self._description,
+                                    "type": type(value).__name__})
         elif kind == "selection":
-            valid = isinstance(value, (str, int)) and value in [
-                key for key, _label in field._description_selection(self.env)]
+            # the value's type here; whether it is listed once the model's
+            # own checks ran (_orm_guard_check_selections)
+            valid = isinstance(value, (str, int))
         elif kind == "boolean":
             valid = isinstance(value, (bool, int))
         elif kind == "integer":

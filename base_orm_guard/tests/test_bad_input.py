@@ -30,6 +30,7 @@ class TestBadInput(RpcCase):
                 {"name": "Deep", "child_ids": [
                     [0, 0, {"name": "Child\x00"}]]},
                 {"name": "Linked", "parent_id": {"id": 1}},
+                {"name": "Typed", "type": "bogus"},
         ):
             self.assert_bad("res.partner", "create", [vals])
         self.assertEqual(self.partners(), count)
