@@ -1,4 +1,5 @@
 import os
+import re
 import time
 
 import odoo
@@ -100,6 +101,25 @@ class AccountPolicyCase(HttpCase):
         self.officer.password_write_date = "2020-01-01 00:00:00"
         self.assertTrue(self.officer._password_has_expired())
         self.assertEqual(self.officer.company_id.password_expiration, 180)
+
+    def test_expired_staff_password_leads_to_a_new_one(self):
+        """At the login form, an expired password sends the officer to the
+        page that sets a new one."""
+        self.officer.password_write_date = "2020-01-01 00:00:00"
+        self.keep()
+        page = self.opener.get(self.url("/web/login?db=%s" % (
+            odoo.tests.common.get_db_name())), timeout=30).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        self.keep()
+        response = self.opener.post(self.url("/web/login"), data={
+            "login": self.officer.login, "password": self.officer.login,
+            "csrf_token": token}, timeout=30, allow_redirects=False)
+        # a redirection, or Odoo 11's page that redirects keeping the hash
+        target = response.headers.get("Location", "") + response.text
+        self.assertIn("/web/reset_password", target)
+        self.assertIn("token=", target)
+        # and the officer is not logged in
+        self.assertNotIn("result", self.context_get())
 
     def test_module_data_keep_their_passwords(self):
         """Demo users are written again at each update of their module,
