@@ -9,7 +9,12 @@
     "depends": ["mail", "portal", "base_automation", "resource", "web_jalali",
                 "web_rtl", "mail_notify_chat_fast", "mail_template_compiled",
                 "report_wkhtmltopdf_bidi", "bus_notify_once",
-                "mail_template_security"],
+                # the security guards (README, Security)
+                "base_rpc_allowlist", "base_orm_guard",
+                "mail_template_security", "mail_security",
+                "attachment_security", "web_security_hardening",
+                "auth_brute_force_rpc", "auth_account_policy",
+                "auth_signup_security"],
     "external_dependencies": {"python": ["jdatetime", "qrcode"]},
     "data": [
         "security/clearance_security.xml",

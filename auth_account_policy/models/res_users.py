@@ -2,7 +2,8 @@ import logging
 import os
 from time import time
 
-from odoo import _, api, http, models
+from odoo import SUPERUSER_ID, _, api, http, models
+from odoo.exceptions import AccessError
 from odoo.http import SessionExpiredException
 
 from odoo.addons.password_security.exceptions import PassError
@@ -44,6 +45,19 @@ class ResUsers(models.Model):
             return super().password_match_message()
         return _("The password must have at least %(length)s characters.") % {
             "length": self.company_id.password_portal_length}
+
+    @api.multi
+    def action_expire_password(self):
+        """OCA's method is public: any employee could expire anyone's
+        password over RPC (a new reset token replacing the user's pending
+        one, a reset forced at their next login). A user expires their own
+        password (OCA's login does, when it is too old); an administrator
+        anyone's."""
+        if self.env.uid != SUPERUSER_ID and self != self.env.user \
+                and not self.env.user.has_group("base.group_erp_manager"):
+            raise AccessError(_(
+                "Only an administrator can expire another user's password."))
+        return super().action_expire_password()
 
     @api.multi
     def _password_has_expired(self):

@@ -155,3 +155,20 @@ class AccountPolicyCase(HttpCase):
         self.assertEqual(
             self.env["ir.config_parameter"].sudo().get_param(
                 "inactive_session_time_out_delay"), "7200")
+
+    def test_officer_cannot_expire_another_users_password(self):
+        token = self.student.partner_id.sudo().signup_token
+        self.authenticate(self.officer.login, self.officer.login)
+        answer = self.json(
+            "/web/dataset/call_kw/res.users/action_expire_password",
+            model="res.users", method="action_expire_password",
+            args=[self.student.ids], kwargs={})
+        self.assertEqual(answer["error"]["data"]["name"],
+                         "odoo.exceptions.AccessError", answer)
+        self.assertEqual(self.student.partner_id.sudo().signup_token, token)
+        # their own, as OCA's login does with an old password; and an admin
+        self.env["res.users"].sudo(self.officer).browse(
+            self.officer.id).action_expire_password()
+        self.assertTrue(self.officer.partner_id.sudo().signup_token)
+        self.student.action_expire_password()
+        self.assertTrue(self.student.partner_id.sudo().signup_token)

@@ -8,7 +8,6 @@ from . import clearance_certificate
 from . import base_automation
 from . import mail_queue
 from . import ir_http
-from . import base
 from . import clearance_request_mail
 from . import mail_message
 from . import mail_followers

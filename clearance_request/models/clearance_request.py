@@ -1,6 +1,6 @@
-import functools
 import logging
 
+import decorator
 import psycopg2
 
 from odoo import _, api, fields, models
@@ -103,13 +103,15 @@ def without_defaults(records):
         if not _is_default_key(key)})
 
 
-def workflow_action(method):
+@decorator.decorator
+def workflow_action(method, self, *args, **kwargs):
     """An action of the workflow (a button, an RPC method): it runs in the
-    caller's context without its default_* keys (without_defaults)."""
-    @functools.wraps(method)
-    def action(self, *args, **kwargs):
-        return method(without_defaults(self), *args, **kwargs)
-    return action
+    caller's context without its default_* keys (without_defaults). The
+    decorated method keeps its signature, which Odoo reads to tell an RPC
+    call's positional context from the method's own arguments (a wrapper
+    taking *args made XML-RPC take hold_for_visit's instructions for a
+    context)."""
+    return method(without_defaults(self), *args, **kwargs)
 
 
 def chosen_defaults(records, values):
