@@ -595,7 +595,7 @@ class TestMailAttacksOverRpc(HttpCursorCase):
         result, error = self.call_kw(
             "mail.mail", "search_read", [("res_id", "=", victim.id)],
             ["subject"])
-        self.assertEqual(result, [])
+        self.assertEqual((result, error), ([], None))
 
     def test_student_cannot_follow_and_post_in_another_request_over_json_rpc(
             self):
