@@ -7,7 +7,7 @@
     "license": "LGPL-3",
     "author": "clearance_request",
     "website": "http://127.0.0.1:8069",
-    "depends": ["clearance_request", "account"],
+    "depends": ["clearance_request", "account", "account_report_security"],
     "data": [
         "data/clearance_stage_data.xml",
     ],
