@@ -57,7 +57,9 @@ class ResUsers(models.Model):
                 and not self.env.user.has_group("base.group_erp_manager"):
             raise AccessError(_(
                 "Only an administrator can expire another user's password."))
-        return super().action_expire_password()
+        # sudo: the right was checked above; the new reset token is the
+        # system's (only administrators read or search tokens).
+        return super(ResUsers, self.sudo()).action_expire_password()
 
     @api.multi
     def _password_has_expired(self):
