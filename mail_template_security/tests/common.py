@@ -68,6 +68,23 @@ class RpcCase(HttpCase):
     def login(self, user):
         self.authenticate(user.login, user.login)
 
+    def allow_portal_rpc(self, model, *methods):
+        """base_rpc_allowlist, where installed, refuses portal users' RPC
+        calls before the guard under test sees them: open `methods` of
+        `model` for this test, so that this addon's guard is tried through
+        the same entry point."""
+        cls = type(self.env[model])
+        had = "_portal_rpc_methods" in cls.__dict__
+        old = cls.__dict__.get("_portal_rpc_methods")
+        cls._portal_rpc_methods = frozenset(old or ()) | frozenset(methods)
+
+        def restore():
+            if had:
+                cls._portal_rpc_methods = old
+            else:
+                del cls._portal_rpc_methods
+        self.addCleanup(restore)
+
     @staticmethod
     def url(path):
         return "http://%s:%s%s" % (odoo_tests.HOST, odoo_tests.PORT, path)

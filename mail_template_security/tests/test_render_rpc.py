@@ -28,6 +28,8 @@ class TestRenderOverRpc(RpcCase):
 
     def test_portal_and_employee_cannot_render_template_expressions(self):
         names = self.env["res.users"].search([]).mapped("name")
+        self.allow_portal_rpc("mail.template", "render_template")
+        self.allow_portal_rpc("mail.compose.message", "render_template")
         for user in (self.portal, self.employee):
             self.login(user)
             own = user.partner_id.id
@@ -79,6 +81,8 @@ class TestRenderOverRpc(RpcCase):
         return result
 
     def test_composer_mass_mail_does_not_render_a_users_text(self):
+        self.allow_portal_rpc("mail.compose.message", "create",
+                              "render_message", "send_mail")
         for user in (self.portal, self.employee):
             self.login(user)
             own = user.partner_id.id
