@@ -241,9 +241,18 @@ class TestForgedMessages(MailRpcCase):
                    "default_partner_ids": [self.other.partner_id.id],
                    "default_composition_mode": "comment",
                    "mail_notify_force_send": False}
+        # as the web client does: the form's defaults (default_get), then
+        # the form's values saved with the same context
+        defaults, error = self.call_kw(
+            "mail.compose.message", "default_get", ["partner_ids"],
+            context=context)
+        self.assertFalse(error)
+        self.assertEqual(defaults["partner_ids"],
+                         [[6, 0, [self.other.partner_id.id]]])
         composer, error = self.call_kw(
             "mail.compose.message", "create",
-            {"body": "Please come on Monday", "subject": "Board"},
+            {"body": "Please come on Monday", "subject": "Board",
+             "partner_ids": defaults["partner_ids"]},
             context=context)
         self.assertFalse(error)
         _result, error = self.call_kw(
