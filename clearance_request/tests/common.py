@@ -127,10 +127,32 @@ def cleared_request(student, department, manager):
     return request
 
 
+class PortalRpcMixin:
+    """For the tests that attack a guard as a student over RPC."""
+
+    def allow_portal_rpc(self, model, *methods):
+        """base_rpc_allowlist refuses students' RPC calls before the guard
+        under test sees them: open `methods` of `model` to portal users for
+        this test only, so that the guard behind the allowlist is tried
+        through the same entry point. The allowlist's own refusal is tested
+        in base_rpc_allowlist and test_surface.py."""
+        cls = type(self.env[model])
+        had = "_portal_rpc_methods" in cls.__dict__
+        old = cls.__dict__.get("_portal_rpc_methods")
+        cls._portal_rpc_methods = frozenset(old or ()) | frozenset(methods)
+
+        def restore():
+            if had:
+                cls._portal_rpc_methods = old
+            else:
+                del cls._portal_rpc_methods
+        self.addCleanup(restore)
+
+
 # Run once every addon is loaded, as on the test database pytest uses.
 @at_install(False)
 @post_install(True)
-class HttpCursorCase(HttpCase):
+class HttpCursorCase(PortalRpcMixin, HttpCase):
     """HTTP tests whose data are built in the registry's test cursor, where
     Odoo 11's HTTP server works (not in the one TransactionCase opened)."""
 

@@ -78,6 +78,7 @@ class TestAttachmentAttacks(ClearanceAttackCase):
     def test_student_cannot_read_a_file_through_its_stored_name(self):
         """A student's attachment naming another attachment's store_fname
         served that file through /web/content/<own id>."""
+        self.allow_portal_rpc("ir.attachment", "create")
         self.login(self.student)
         before = self.student_attachments()
         stolen = self.victim_file.store_fname
@@ -102,6 +103,7 @@ class TestAttachmentAttacks(ClearanceAttackCase):
     def test_student_groups_no_other_request_attachment(self):
         """read_group gave another student's attachment names, contents
         (index_content) and stored file names."""
+        self.allow_portal_rpc("ir.attachment", "read_group")
         self.login(self.student)
         result, error = self.call_kw(
             "ir.attachment", "read_group", [], ["name"], ["name"])
@@ -128,6 +130,7 @@ class TestAttachmentAttacks(ClearanceAttackCase):
         """A 26 MB upload was accepted, with no quota."""
         self.env["ir.config_parameter"].set_param(
             "attachment_security.max_size_mb", "1")
+        self.allow_portal_rpc("ir.attachment", "create")
         self.login(self.student)
         message = self.assert_refused(self.call_kw(
             "ir.attachment", "create", {
@@ -141,6 +144,7 @@ class TestMessageAttacks(ClearanceAttackCase):
     def test_student_groups_no_other_thread(self):
         """mail.message.read_group grouped by body gave another student's
         whole thread, the office's internal notes included."""
+        self.allow_portal_rpc("mail.message", "read_group")
         self.login(self.student)
         result, error = self.call_kw(
             "mail.message", "read_group", [("body", "!=", False)], ["body"],
@@ -214,6 +218,7 @@ class TestMessageAttacks(ClearanceAttackCase):
             ("res_model", "=", "clearance.request"),
             ("res_id", "=", self.victim_request.id)])
         self.assertTrue(followers)
+        self.allow_portal_rpc("mail.channel.partner", "search_read")
         self.login(self.student)
         self.registry.test_cr.commit()
         answer = self.opener.post(

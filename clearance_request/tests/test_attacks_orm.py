@@ -64,6 +64,10 @@ class TestOrmAttacksOverRpc(HttpCursorCase):
         request.sudo(self.department).write({"cur_note": HIDDEN_NOTE})
         transition(request.current_line_id.sudo()).write(
             {"sla_level": "overdue"})
+        self.allow_portal_rpc(
+            "clearance.request.line", "read_group", "search_count",
+            "search_read")
+        self.allow_portal_rpc("clearance.request", "search_count")
         self.login(self.student)
         self.assert_refused(self.call_kw(
             "clearance.request.line", "read_group",
@@ -122,6 +126,7 @@ class TestOrmAttacksOverRpc(HttpCursorCase):
     def test_student_cannot_forge_a_cleared_request_with_context_defaults(
             self):
         Request = self.env["clearance.request"]
+        self.allow_portal_rpc("clearance.request", "create", "action_submit")
         self.login(self.student)
         result, error = self.call_kw("clearance.request", "create", [{
             "partner_id": self.student.partner_id.id,
@@ -179,6 +184,7 @@ class TestOrmAttacksOverRpc(HttpCursorCase):
             "clearance.library.loan", "search_count",
             [[("date_out", ">", "1404-13-01")]]), error="UserError")
         # a student's request with a NUL inside its values
+        self.allow_portal_rpc("clearance.request", "create")
         self.login(self.student)
         self.assert_refused(self.call_kw("clearance.request", "create", [{
             "partner_id": self.student.partner_id.id, "reason": "withdrawal",

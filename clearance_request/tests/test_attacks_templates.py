@@ -138,6 +138,8 @@ class TestStudentRendersTemplates(HttpCursorCase):
         self.env.cache.invalidate()
         mails = self.env["mail.mail"].search_count([])
         activities = self.env["mail.activity"].search_count([])
+        self.allow_portal_rpc(
+            "ir.actions.server", "run", "run_action_code_multi")
         for user in (self.student, self.kharazmi):
             self.authenticate(user.login, user.login)
             result, error = self.call_kw(

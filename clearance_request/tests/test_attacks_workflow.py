@@ -35,6 +35,7 @@ class TestStudentFormAttacks(RpcCase):
         """Item 11: refused explicitly, whatever the constraints say."""
         record = self.Request.sudo(self.student).create({
             "partner_id": self.student.partner_id.id, "reason": "withdrawal"})
+        self.allow_portal_rpc("clearance.request", "write")
         self.login(self.student)
         reply = self.call("clearance.request", "write", [
             [record.id], {"partner_id": self.other.partner_id.id}])
@@ -48,6 +49,7 @@ class TestStudentFormAttacks(RpcCase):
     def test_student_note_of_a_megabyte_is_refused(self):
         record = self.Request.sudo(self.student).create({
             "partner_id": self.student.partner_id.id, "reason": "withdrawal"})
+        self.allow_portal_rpc("clearance.request", "write")
         self.login(self.student)
         reply = self.call("clearance.request", "write", [
             [record.id], {"student_note": "x" * 1000000}])
@@ -57,6 +59,7 @@ class TestStudentFormAttacks(RpcCase):
     def test_student_note_that_is_not_text_is_refused(self):
         record = self.Request.sudo(self.student).create({
             "partner_id": self.student.partner_id.id, "reason": "withdrawal"})
+        self.allow_portal_rpc("clearance.request", "write")
         self.login(self.student)
         reply = self.call("clearance.request", "write", [
             [record.id], {"student_note": {"a": 1}}])

@@ -13,7 +13,8 @@ from odoo.tests import common as odoo_tests
 from odoo.tests.common import HttpCase
 
 from ..report.clearance_step_report import _percentile
-from .common import ClearanceCase, make_officer, make_student
+from .common import (
+    ClearanceCase, PortalRpcMixin, make_officer, make_student)
 
 REPORT = "clearance.step.report"
 # The period of the hand-computed figures: four weeks of January 2026 in
@@ -262,7 +263,7 @@ class TestDashboardAccess(DashboardCase):
             self.assertEqual(menu.id in ids, visible, user.login)
 
 
-class TestDashboardOverHttp(HttpCase):
+class TestDashboardOverHttp(PortalRpcMixin, HttpCase):
     """The summary page and the report over HTTP and XML-RPC, as each user,
     on the test process's server (which works in the registry's test
     cursor: the data are built there)."""
@@ -348,6 +349,7 @@ class TestDashboardOverHttp(HttpCase):
         self.assertEqual([r["state"] for r in rows], ["current"])
         summary = self.execute_as(self.manager, "office_summary", "2026-01-01", "2026-12-31")
         self.assertTrue(summary["offices"])
+        self.allow_portal_rpc(REPORT, "search_read", "office_summary")
         for user in (self.officer, self.student):
             for method, args in (("search_read", ([], ["days"])),
                                  ("office_summary", ("2026-01-01", "2026-12-31"))):
