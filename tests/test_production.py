@@ -522,8 +522,14 @@ class TestProduction(unittest.TestCase):
         poller = threading.Thread(target=poll)
         poller.start()
         time.sleep(2)
-        admin("bus.bus", "sendone", [d.db, "res.partner", partner],
-              {"type": "production_test", "text": "hello"})
+        # (over JSON-RPC: XML-RPC cannot carry sendone's answer, None)
+        sent = admin_browser.post(
+            d.proxy + "/web/dataset/call_kw/bus.bus/sendone", timeout=60,
+            json={"jsonrpc": "2.0", "method": "call", "params": {
+                "model": "bus.bus", "method": "sendone", "kwargs": {},
+                "args": [[d.db, "res.partner", partner],
+                         {"type": "production_test", "text": "hello"}]}})
+        self.assertNotIn("error", sent.json())
         poller.join(90)
         self.assertFalse(poller.is_alive(), "no notification arrived")
         result = answer["response"].json()["result"]
