@@ -395,28 +395,30 @@ class Base(models.AbstractModel):
                 stack.extend((item, depth + 1) for item in value)
 
     @api.model
-    def _orm_guard_check_context(self, context):
-        if not isinstance(context, dict):
+    def _orm_guard_check_context(self, caller_context):
+        # (not named `context`: Odoo's _() would take the caller's language
+        # from a local of that name, which may be the bad value refused here)
+        if not isinstance(caller_context, dict):
             raise UserError(_("The context must be a dictionary."))
-        lang = context.get("lang")
+        lang = caller_context.get("lang")
         if lang and not (isinstance(lang, str) and lang in dict(
                 self.env["res.lang"].get_installed())):
             raise UserError(_("%(lang)r is not an installed language.")
                             % {"lang": str(lang)[:40]})
-        tz = context.get("tz")
+        tz = caller_context.get("tz")
         if tz and not (isinstance(tz, str) and tz in pytz.all_timezones_set):
             raise UserError(_("%(tz)r is not a time zone.")
                             % {"tz": str(tz)[:40]})
         for key in CONTEXT_IDS:
-            value = context.get(key)
+            value = caller_context.get(key)
             if value and not is_int(value):
                 raise UserError(_("The context's %(key)s must be an id.")
                                 % {"key": key})
-        active_ids = context.get("active_ids")
+        active_ids = caller_context.get("active_ids")
         if active_ids and not (isinstance(active_ids, (list, tuple)) and all(
                 is_int(i) for i in active_ids)):
             raise UserError(_("The context's active_ids must be ids."))
-        active_model = context.get("active_model")
+        active_model = caller_context.get("active_model")
         if active_model and not isinstance(active_model, str):
             raise UserError(_("The context's active_model must be a model."))
 

@@ -2,7 +2,7 @@ import werkzeug.exceptions
 
 from odoo import _, http
 from odoo.addons.web.controllers import main
-from odoo.exceptions import AccessDenied
+from odoo.exceptions import AccessError
 from odoo.http import request
 
 from ..patches import database_manager_enabled
@@ -46,8 +46,10 @@ class Session(main.Session):
 
     @http.route()
     def modules(self):
+        # AccessError, not AccessDenied: a refusal, which Odoo does not log
+        # as a server error (log alerts)
         if not is_admin():
-            raise AccessDenied()
+            raise AccessError(_("Only administrators see the modules."))
         return super().modules()
 
 

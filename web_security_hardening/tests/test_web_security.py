@@ -339,7 +339,7 @@ class TestDisclosure(WebSecurityCase):
         modules = self.jsonrpc("/web/session/modules")
         self.assertNotIn("result", modules)
         self.assertEqual(modules["error"]["data"]["exception_type"],
-                         "access_denied")
+                         "access_error")
         session = self.jsonrpc("/web/session/get_session_info")["result"]
         self.assertEqual(session["uid"], self.portal.id)
         self.assertNotIn("server_version", session)
