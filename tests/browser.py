@@ -103,11 +103,16 @@ class BrowserCase(HttpCase):
         self.addCleanup(self.browser.quit)
 
     def on_server(self, function):
-        """Run `function` on the test cursor while no request uses it."""
+        """Run `function` on the test cursor while no request uses it, and
+        keep its work as a commit would: a request that rolls back (a
+        refused login, a clash) returns to the test cursor's last savepoint,
+        which is then after this work, as on a real server."""
         cr = self.registry.test_cr
         cr.acquire()
         try:
             self.env["clearance.request"].invalidate_cache()
-            return function()
+            result = function()
+            cr.commit()
+            return result
         finally:
             cr.release()
