@@ -215,6 +215,27 @@ PGCONF
     prod_psql -d postgres -qc "CREATE DATABASE \"$P_DB\" OWNER \"$P_PGUSER\" ENCODING 'UTF8'"
 }
 
+# A PostgreSQL of the university's: its administrator made the role and the
+# database; Odoo gets in as that role, which owns the database and is no
+# superuser (a superuser's password opens every database of the server).
+prod_check_postgres() {
+  local facts
+  if ! facts="$(prod_psql -d "$P_DB" -tAc "SELECT r.rolsuper, d.datdba = r.oid
+      FROM pg_roles r, pg_database d
+      WHERE r.rolname = current_user AND d.datname = current_database()" 2>&1)"; then
+    log "cannot reach the database '$P_DB' at $P_PGHOST:$P_PGPORT as '$P_PGUSER':"
+    log "  $facts"
+    log "its administrator creates them first (README, Production):"
+    log "  CREATE ROLE \"$P_PGUSER\" LOGIN PASSWORD '...'; CREATE DATABASE \"$P_DB\" OWNER \"$P_PGUSER\";"
+    exit 1
+  fi
+  case "$facts" in
+    "f|t") log "PostgreSQL at $P_PGHOST:$P_PGPORT: '$P_PGUSER' owns '$P_DB' and is no superuser" ;;
+    t\|*) log "the role '$P_PGUSER' is a superuser: give Odoo a role of its own that owns '$P_DB' and nothing more"; exit 1 ;;
+    *) log "the role '$P_PGUSER' does not own the database '$P_DB': ALTER DATABASE \"$P_DB\" OWNER TO \"$P_PGUSER\""; exit 1 ;;
+  esac
+}
+
 prod_start_postgres() {
   [ -n "$P_PRIVATE_PG" ] || return 0
   mkdir -p "$P_PGSOCK" "$P_PGLOGS"
@@ -293,6 +314,7 @@ prod_installed() {
 cmd_prod_setup() {
   prod_load "${1:-}"
   prod_root
+  [ -n "$P_PRIVATE_PG" ] || prod_check_postgres
   setup_apt
   local missing=() p
   for p in "${PROD_APT_PACKAGES[@]}"; do

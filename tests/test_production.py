@@ -32,10 +32,10 @@ FORWARDED_FOR_FORGED = "203.0.113.7"
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
 
-def run(*args, check=True, timeout=1800):
+def run(*args, check=True, timeout=1800, command=BIN):
     """A bin/clearance command as the README gives it: (status, output)."""
     process = subprocess.run(
-        [BIN] + list(args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        [command] + list(args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, timeout=timeout, universal_newlines=True)
     if check and process.returncode:
         raise AssertionError("bin/clearance %s failed (%s):\n%s" % (
@@ -75,7 +75,9 @@ class Deployment:
         return os.path.join(self.dir, *parts)
 
     def write_conf(self, name, database=None, http="http",
-                   longpolling="longpolling"):
+                   longpolling="longpolling", data="data", postgresql=""):
+        """A production.conf; `postgresql`: the [postgresql] lines of a
+        server the university runs (empty: the private cluster)."""
         ports = self.ports
         text = """[server]
 database = {database}
@@ -85,13 +87,12 @@ longpolling_port = {longpolling}
 user = clearance
 workers = 2
 prefix = {dir}/opt
-data_dir = {dir}/data
+data_dir = {dir}/{data}
 backup_dir = {dir}/backups
 accounting = true
 
 [postgresql]
-host =
-port = 5432
+{postgresql}
 
 [university]
 name = دانشگاه آزمایشی
@@ -115,6 +116,7 @@ https_port = {https}
 http_port = {plain}
 upstreams = 127.0.0.1:{http1}:{lp1} 127.0.0.1:{http2}:{lp2}
 """.format(database=database or self.db, dir=self.dir, root=harness.ROOT,
+           data=data, postgresql=postgresql or "host =\nport = 5432",
            https=ports["https"], plain=ports["plain"], http=ports[http],
            longpolling=ports[longpolling], http1=ports["http"],
            lp1=ports["longpolling"], http2=ports["http2"],
@@ -156,9 +158,9 @@ upstreams = 127.0.0.1:{http1}:{lp1} 127.0.0.1:{http2}:{lp2}
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
 
-    def log_tail(self, size=6000):
+    def log_tail(self, size=6000, data="data"):
         with contextlib.suppress(OSError), open(
-                self.path("data", "log", "odoo.log"), errors="replace") as log:
+                self.path(data, "log", "odoo.log"), errors="replace") as log:
             return log.read()[-size:]
         return ""
 
@@ -211,7 +213,8 @@ http {{
                         "-D", self.path("data", "pgdata"), "-m", "fast",
                         "stop"], stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, check=False)
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if not os.environ.get("CLEARANCE_KEEP_PRODUCTION"):
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     # clients -------------------------------------------------------------
     @property
@@ -381,7 +384,8 @@ class TestProduction(unittest.TestCase):
 
     def test_1_a_second_setup_changes_nothing_and_shows_no_password(self):
         status, output = run("prod-setup", self.deployment.conf)
-        self.assertNotIn("password (shown only now", output)
+        # the database exists: no new administrator password
+        self.assertNotIn("administrator 'admin', password", output)
         self.admin()  # the password printed the first time still works
 
     # 2. the proxy ------------------------------------------------------------
@@ -540,8 +544,34 @@ class TestProduction(unittest.TestCase):
     def test_3_two_servers_share_sessions_and_take_over(self):
         d = self.deployment
         self.prepare_student_and_request()
+        # The second machine reaches the first's PostgreSQL by connection
+        # settings, as any server of the university's would, and shares the
+        # filestore (an NFS mount there, a link here).
+        os.makedirs(d.path("data2"))
+        os.symlink(d.path("data", "filestore"), d.path("data2", "filestore"))
+        with open(d.path("data", ".pgpassword")) as handle:
+            password = handle.read().strip()
+        settings = "host = %s\nport = 5432\nuser = clearance\npassword = %s" % (
+            d.path("data", "run"), password)
+        # a superuser is refused before anything is done with it
+        d.psql("CREATE ROLE clearance_su LOGIN SUPERUSER PASSWORD 'su-password'",
+               "postgres")
+        refused = d.write_conf(
+            "superuser.conf", http="http2", longpolling="longpolling2",
+            data="data3", postgresql=settings.replace(
+                "user = clearance", "user = clearance_su").replace(
+                password, "su-password"))
+        status, output = run("prod-setup", refused, check=False)
+        self.assertNotEqual(status, 0)
+        self.assertIn("superuser", output)
+        self.assertFalse(os.path.exists(d.path("data3", "etc", "odoo.conf")))
         conf2 = d.write_conf("second.conf", http="http2",
-                             longpolling="longpolling2")
+                             longpolling="longpolling2", data="data2",
+                             postgresql=settings)
+        status, output = run("prod-setup", conf2)
+        self.assertIn("owns 'university' and is no superuser", output)
+        # the database exists: no new administrator password
+        self.assertNotIn("administrator 'admin', password", output)
         second = d.serve(conf2, d.ports["http2"])
         student = d.browser()
         d.login(student, STUDENT, "Student-%s-password" % STUDENT)
@@ -551,7 +581,8 @@ class TestProduction(unittest.TestCase):
                 "http://127.0.0.1:%s/my/clearance" % port, timeout=30,
                 cookies={"session_id": student.cookies["session_id"]},
                 allow_redirects=False)
-            self.assertEqual(page.status_code, 200, port)
+            self.assertEqual(page.status_code, 200, "%s:\n%s\n%s" % (
+                port, d.log_tail(3000), d.log_tail(3000, "data2")))
         # officers at work while the first server stops
         admin = self.admin()
         partner = admin("res.partner", "create", {
@@ -627,7 +658,7 @@ class TestProduction(unittest.TestCase):
         try:
             page = requests.get("http://127.0.0.1:%s/clearance/verify/%s"
                                 % (d.ports["http3"], code), timeout=60)
-            self.assertEqual(page.status_code, 200)
+            self.assertEqual(page.status_code, 200, d.log_tail())
             self.assertIn(STUDENT, page.text)
         finally:
             d.stop(restored)
@@ -650,3 +681,49 @@ class TestProduction(unittest.TestCase):
         health = requests.get("http://127.0.0.1:%s/health" % d.ports["http"],
                               timeout=30)
         self.assertEqual(json.loads(health.text)["database"], "ok")
+
+    def test_7_a_failed_upgrade_stops_and_says_how_to_restore(self):
+        d = self.deployment
+        if d.server.poll() is None:
+            d.stop(d.server)
+        # A release whose data refers to a record that does not exist.
+        release = d.path("broken-release")
+        os.makedirs(release)
+        for name in os.listdir(harness.ROOT):
+            source = os.path.join(harness.ROOT, name)
+            if name in (".venv", "node_modules"):
+                os.symlink(source, os.path.join(release, name))
+            elif name in (".git", ".state", "artifacts"):
+                continue
+            elif os.path.isdir(source):
+                shutil.copytree(source, os.path.join(release, name),
+                                symlinks=True)
+            else:
+                shutil.copy2(source, release)
+        menus = os.path.join(release, "clearance_request", "views",
+                             "clearance_menus.xml")
+        with open(menus, encoding="utf-8") as handle:
+            text = handle.read()
+        with open(menus, "w", encoding="utf-8") as handle:
+            handle.write(text.replace("</odoo>", (
+                '<menuitem id="menu_broken" parent="clearance_menu_root" '
+                'action="clearance_request.no_such_action"/></odoo>')))
+        before = set(glob.glob(d.path("backups", "*.tar")))
+        status, output = run("prod-upgrade", d.conf, check=False,
+                             command=os.path.join(release, "bin", "clearance"))
+        self.assertNotEqual(status, 0, output[-3000:])
+        self.assertIn("the upgrade FAILED", output)
+        taken = set(glob.glob(d.path("backups", "*.tar"))) - before
+        self.assertEqual(len(taken), 1, output[-3000:])
+        # the restore it prints, run as printed, brings the data back
+        restore = re.search(r"bin/clearance (prod-restore \S+ (\S+) (\S+))",
+                            output)
+        self.assertTrue(restore, output[-3000:])
+        self.assertEqual(restore.group(2), taken.pop())
+        run(*restore.group(1).split())
+        self.assertEqual(
+            d.psql("SELECT count(*) FROM clearance_request WHERE state = "
+                   "'cleared' AND certificate_code IS NOT NULL",
+                   restore.group(3)),
+            [[str(len(d.psql("SELECT id FROM clearance_request WHERE state ="
+                             " 'cleared'")))]])
