@@ -269,6 +269,11 @@ class ClearanceRequest(models.Model):
         compute="_compute_is_my_turn",
         help="You may act on the request now: it waits for one of your "
              "offices, or you are a clearance manager.")
+    search_text = fields.Char(
+        string="Student number, name or reference",
+        compute="_compute_search_text", search="_search_search_text",
+        help="Finds a request by its reference, the student's number or "
+             "name.")
     is_my_turn = fields.Boolean(
         compute="_compute_is_my_turn", search="_search_is_my_turn",
         help="The request waits for one of your offices.")
@@ -342,6 +347,23 @@ class ClearanceRequest(models.Model):
             'SELECT rel.request_id FROM clearance_request_handled_group_rel rel '
             'WHERE rel.request_id = "clearance_request".id '
             'AND rel.group_id IN %s', (group_ids,)))]
+
+    def _compute_search_text(self):
+        for request in self:
+            request.search_text = False
+
+    def _search_search_text(self, operator, value):
+        """A reference, a student number or a name, typed with Persian or
+        Latin digits, Persian or Arabic letters."""
+        if operator not in ("ilike", "not ilike", "=", "!=") or \
+                not isinstance(value, str):
+            raise UserError(_("Search requests by a reference, a student "
+                              "number or a name."))
+        text = jalali.normalize_typed(value)
+        like = "=" if operator in ("=", "!=") else "ilike"
+        domain = ["|", "|", ("name", like, text), ("student_number", like, text),
+                  ("partner_id.name", like, text)]
+        return domain if operator in ("ilike", "=") else ["!"] + domain
 
     def _compute_is_my_turn(self):
         is_manager = self._is_manager()

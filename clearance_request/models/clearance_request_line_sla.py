@@ -12,6 +12,7 @@ import datetime
 import logging
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from .clearance_request import transition
 
@@ -326,3 +327,35 @@ class ClearanceRequestLine(models.Model):
                 end = calendar.clearance_plan(previous, hours)
             expected[line.id] = previous = end
         return expected
+
+
+class ClearanceRequest(models.Model):
+    _inherit = "clearance.request"
+
+    # The current step's, not stored: the step changes it as the office
+    # works, and the request may no longer be the acting officer's to
+    # write. My queue lists the oldest first, hence the most overdue.
+    date_due = fields.Datetime(
+        related="current_line_id.date_due", readonly=True,
+        string="Due at the office",
+        help="When the office the request waits for should have cleared it.")
+    is_overdue = fields.Boolean(
+        string="Overdue", compute="_compute_is_overdue",
+        search="_search_is_overdue",
+        help="The request waits for an office past the office's target.")
+
+    @api.depends("date_due", "state")
+    def _compute_is_overdue(self):
+        now = fields.Datetime.now()
+        for request in self:
+            request.is_overdue = request.state == "progress" and bool(
+                request.date_due) and request.date_due < now
+
+    def _search_is_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on overdue requests."))
+        now = fields.Datetime.now()
+        if (operator == "=") == value:
+            return ["&", ("state", "=", "progress"), ("date_due", "<", now)]
+        return ["|", "|", ("state", "!=", "progress"),
+                ("date_due", "=", False), ("date_due", ">=", now)]

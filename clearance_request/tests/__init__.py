@@ -15,6 +15,7 @@ from . import test_jalali
 from . import test_notifications
 from . import test_parallel
 from . import test_portal
+from . import test_queue_search
 from . import test_security
 from . import test_service_levels
 from . import test_substitution

@@ -55,3 +55,14 @@ def format_date(value, lang, tz_name=None, with_time=False):
         return persian_digits(text)
     text = date.isoformat()
     return "%s %s" % (text, time) if with_time and time else text
+
+
+# What a Persian keyboard, or a text pasted from an Arabic one, types for
+# the digits and the two letters Persian writes otherwise.
+TYPED_TO_STORED = str.maketrans(
+    "۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩يك", "01234567890123456789یک")
+
+
+def normalize_typed(text):
+    """Latin digits and Persian letters in a searched text, as stored."""
+    return str(text).translate(TYPED_TO_STORED).strip()
