@@ -886,6 +886,9 @@ class ClearanceRequest(models.Model):
         one write of the request (with `vals`) that records `step`; then give
         the to-dos to the office it reached."""
         self.ensure_one()
+        # Alone: a bulk action's request would otherwise read every request
+        # of the batch again after each move wrote one of them.
+        self = self.with_prefetch()
         now = fields.Datetime.now()
         vals = dict(vals or {}, stage_date=now)
         if line:
