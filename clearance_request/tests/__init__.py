@@ -10,6 +10,7 @@ from . import test_certificate
 from . import test_checks
 from . import test_consequences
 from . import test_dashboard
+from . import test_home_action
 from . import test_i18n
 from . import test_jalali
 from . import test_notifications
