@@ -17,6 +17,7 @@ from . import test_notifications
 from . import test_parallel
 from . import test_portal
 from . import test_security
+from . import test_sender
 from . import test_service_levels
 from . import test_substitution
 from . import test_surface
