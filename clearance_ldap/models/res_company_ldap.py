@@ -1,6 +1,5 @@
 import logging
 
-import ldap
 from ldap.filter import escape_filter_chars, filter_format
 
 from odoo import api, fields, models, tools

@@ -47,14 +47,18 @@ class TestDirectorySignIn(HttpCursorCase):
 
     @classmethod
     def setUpClass(cls):
-        super().setUpClass()
         # Fails, not skips, when slapd is missing (RuntimeError says why).
         cls.slapd = Slapd(DIRECTORY).start()
+        try:
+            super().setUpClass()
+        except Exception:
+            cls.slapd.stop()
+            raise
 
     @classmethod
     def tearDownClass(cls):
         cls.slapd.stop()
-        super().tearDownClass()
+        return super().tearDownClass()
 
     def setUp(self):
         super().setUp()

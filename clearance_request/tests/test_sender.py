@@ -33,6 +33,8 @@ class TestSenderAddress(ClearanceCase):
         return self.env["mail.mail"].search([("id", ">", self.since)])
 
     def send_queue(self):
+        """Send this test's queued mails as the scheduler does (mails other
+        tests left in the queue are not this test's)."""
         # Odoo skips SMTP on a thread flagged as testing: lift the flag for
         # this sending only.
         thread = threading.currentThread()
@@ -41,8 +43,8 @@ class TestSenderAddress(ClearanceCase):
         try:
             # the scheduler's own sending, without its commit after each
             # mail (which would commit this test's transaction)
-            self.env["mail.mail"].search(
-                [("state", "=", "outgoing")]).send(auto_commit=False)
+            self.queued().filtered(
+                lambda mail: mail.state == "outgoing").send(auto_commit=False)
         finally:
             thread.testing = testing
 
