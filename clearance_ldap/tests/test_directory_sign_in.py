@@ -1,3 +1,4 @@
+from odoo.exceptions import ValidationError
 from odoo.tests import common as odoo_tests
 from odoo.tests.common import get_db_name
 
@@ -189,3 +190,17 @@ class TestDirectorySignIn(HttpCursorCase):
         self.assertEqual(librarian.action_id.id, queue.id)
         self.assertEqual(self.web_sign_in("o.library", "library-dir"),
                          librarian)
+
+    def test_a_directory_group_maps_only_to_an_office(self):
+        Mapping = self.env["clearance.ldap.office"]
+        for lang, words in (("en_US", "is not a clearance office"),
+                            ("fa_IR", "واحد تسویه حساب نیست")):
+            self.env["res.lang"].load_lang(lang)
+            with self.assertRaises(ValidationError) as refusal, \
+                    self.cr.savepoint():
+                Mapping.with_context(lang=lang).create({
+                    "ldap_id": self.ldap.id, "directory_group": "staff",
+                    "group_id": self.env.ref("base.group_system").id})
+            self.assertIn(words, refusal.exception.name)
+        self.assertEqual(self.ldap.office_mapping_ids.mapped("group_id"),
+                         self.welfare | self.kharazmi)
