@@ -81,8 +81,10 @@ class ResCompanyLdap(models.Model):
                 return self._student_user(partner, number)
         offices = self._directory_offices(conf, login, ldap_entry)
         if offices:
-            user_id = super().get_or_create_user(
-                dict(conf, create_user=True), login, ldap_entry)
+            # no invitation to set a password: theirs is the directory's
+            user_id = super(ResCompanyLdap, self.with_context(
+                no_reset_password=True)).get_or_create_user(
+                    dict(conf, create_user=True), login, ldap_entry)
             user = self.env["res.users"].browse(user_id)
             if user and user.share:
                 _logger.warning(

@@ -182,6 +182,8 @@ class TestDirectorySignIn(HttpCursorCase):
             "clearance_request.group_clearance_officer"))
         self.assertEqual(officer.email, "o.welfare@university.test")
         self.assertEqual(officer.action_id.id, queue.id)
+        self.assertFalse(officer.partner_id.signup_token,
+                         "no invitation: the password is the directory's")
         self.assertEqual(self.sign_in("o.welfare", "welfare-dir"), uid)
         # mapped by the group's DN, found by memberUid
         librarian = self.Users.browse(self.sign_in("o.library", "library-dir"))
