@@ -4,6 +4,7 @@ from . import clearance_stage
 from . import clearance_request
 from . import clearance_request_line
 from . import res_groups
+from . import res_users
 from . import clearance_certificate
 from . import base_automation
 from . import mail_queue

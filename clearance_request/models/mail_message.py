@@ -1,4 +1,6 @@
-from odoo import SUPERUSER_ID, _, api, models
+from email.utils import formataddr
+
+from odoo import SUPERUSER_ID, _, api, models, tools
 from odoo.exceptions import AccessError
 
 from .clearance_request import chosen_defaults
@@ -68,6 +70,34 @@ class MailMessage(models.Model):
         return super()._notify(force_send=force_send,
                                send_after_commit=send_after_commit,
                                user_signature=user_signature)
+
+    @api.model
+    def _get_default_from(self):
+        """Odoo 11 refuses every message of a user without an e-mail address
+        ("Unable to send email, please configure the sender's email
+        address"): an officer without one could not forward or hold. Their
+        messages go from the university's address instead."""
+        if self.env.user.email:
+            return super()._get_default_from()
+        university = self._university_address(self.env.user.company_id)
+        if university:
+            return formataddr((self.env.user.name, university))
+        return super()._get_default_from()
+
+    @api.model
+    def _university_address(self, company):
+        """The address the university's mails go from when their author has
+        none: the company's e-mail, else the catch-all address, else the
+        server's email_from; False when none is configured."""
+        if company.email:
+            return company.email
+        # sudo: the catch-all address is configuration, not a secret
+        get_param = self.env["ir.config_parameter"].sudo().get_param
+        alias = get_param("mail.catchall.alias")
+        domain = get_param("mail.catchall.domain")
+        if alias and domain:
+            return "%s@%s" % (alias, domain)
+        return tools.config.get("email_from") or False
 
     @api.model
     def _check_post_access(self, values):

@@ -1,6 +1,7 @@
 import logging
 import smtplib
 import threading
+from email.utils import formataddr
 
 from odoo import SUPERUSER_ID, api, models, registry, tools
 
@@ -111,6 +112,8 @@ class MailMail(models.Model):
             if not self.env.cr.fetchone():
                 continue  # sent, or being sent by another process
             mail.invalidate_cache()
+            if not mail.email_from:
+                mail._set_university_sender()
             if not smtp_session:  # test mode: nothing is sent
                 super(MailMail, mail)._send(
                     auto_commit=auto_commit, raise_exception=raise_exception,
@@ -133,6 +136,16 @@ class MailMail(models.Model):
                 # moment the SMTP server has accepted the mail
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return True
+
+    def _set_university_sender(self):
+        """A mail queued without a sender (its author had no address) goes
+        from the university's address, instead of failing for good."""
+        company = self.author_id.user_ids[:1].company_id or \
+            self.env.user.company_id
+        address = self.env["mail.message"]._university_address(company)
+        if address:
+            self.write({"email_from": formataddr((
+                self.author_id.name or company.name, address))})
 
     def _transmission_failed(self, err):
         """The SMTP server did not take the mail: its bookkeeping was rolled

@@ -18,6 +18,29 @@ class ResGroups(models.Model):
 
     _inherit = "res.groups"
 
+    @api.model
+    def create(self, vals):
+        group = super().create(vals)
+        if vals.get("users"):
+            group._offices().mapped("users")._set_office_home_action()
+        return group
+
+    @api.multi
+    def write(self, vals):
+        result = super().write(vals)
+        if "users" in vals:
+            # users joining an office through the group land on My queue
+            # (res_users.py), as users joining it through their own form
+            self._offices().mapped("users")._set_office_home_action()
+        return result
+
+    def _offices(self):
+        """These groups that are clearance offices."""
+        category = self.env.ref(OFFICES_CATEGORY, raise_if_not_found=False)
+        # sudo: a group's category, to tell offices from other groups
+        return self.filtered(
+            lambda group: category and group.sudo().category_id == category)
+
     @api.multi
     @workflow_action
     def action_add_staff(self, user_ids):
@@ -26,13 +49,8 @@ class ResGroups(models.Model):
         # sudo: the manager may not write groups; what is written is exactly
         # the validated users joining the validated offices (and, through
         # them, the officer group the offices imply).
+        # (write: they land on My queue, see res_users.py)
         self.sudo().write({"users": [(4, user.id) for user in users]})
-        # An officer's day starts in their office's queue, not in Discuss,
-        # unless the user chose another home action.
-        queue = self.env.ref("clearance_request.clearance_request_action_my_queue")
-        # sudo: as above; only the validated users' empty home action is set.
-        users.filtered(lambda user: not user.sudo().action_id).sudo().write(
-            {"action_id": queue.id})
         _logger.info("user %s added users %s to the offices %s",
                      self.env.uid, users.ids, self.ids)
         return True

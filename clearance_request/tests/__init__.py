@@ -10,6 +10,7 @@ from . import test_certificate
 from . import test_checks
 from . import test_consequences
 from . import test_dashboard
+from . import test_home_action
 from . import test_i18n
 from . import test_jalali
 from . import test_notifications
@@ -17,6 +18,7 @@ from . import test_parallel
 from . import test_portal
 from . import test_queue_search
 from . import test_security
+from . import test_sender
 from . import test_service_levels
 from . import test_substitution
 from . import test_surface

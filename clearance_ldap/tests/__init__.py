@@ -1,0 +1,1 @@
+from . import test_directory_sign_in
