@@ -1,0 +1,3 @@
+from . import test_sis_file
+from . import test_import
+from . import test_logins
