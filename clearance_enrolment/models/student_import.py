@@ -39,7 +39,7 @@ class StudentImport(models.Model):
     file = fields.Binary(string="File", attachment=True)
     filename = fields.Char(string="File name")
     student_number_pattern = fields.Char(
-        required=True, default=lambda self: default_pattern(self.env),
+        string="Student number pattern", required=True, default=lambda self: default_pattern(self.env),
         help="A regular expression the whole student number must match "
              "(default from the system parameter "
              "clearance_enrolment.student_number_pattern).")
@@ -52,14 +52,19 @@ class StudentImport(models.Model):
         readonly=True, copy=False)
     problem_line_ids = fields.One2many(
         "clearance.student.import.line", "import_id",
-        string="Rows with problems", readonly=True,
+        string="Problems found", readonly=True,
         domain=[("status", "=", "problem")])
-    unknown_headers = fields.Char(readonly=True, copy=False)
-    total_rows = fields.Integer(readonly=True, copy=False)
-    valid_rows = fields.Integer(readonly=True, copy=False)
-    problem_rows = fields.Integer(readonly=True, copy=False)
-    processed_rows = fields.Integer(readonly=True, copy=False)
-    progress = fields.Float(compute="_compute_progress")
+    unknown_headers = fields.Char(string="Columns not read", readonly=True,
+                                  copy=False)
+    total_rows = fields.Integer(string="Rows in the file", readonly=True,
+                                copy=False)
+    valid_rows = fields.Integer(string="Rows without problems",
+                                readonly=True, copy=False)
+    problem_rows = fields.Integer(string="Rows with problems",
+                                  readonly=True, copy=False)
+    processed_rows = fields.Integer(string="Rows imported so far",
+                                    readonly=True, copy=False)
+    progress = fields.Float(string="Progress", compute="_compute_progress")
     created_count = fields.Integer(string="Created", readonly=True, copy=False)
     updated_count = fields.Integer(string="Updated", readonly=True, copy=False)
     unchanged_count = fields.Integer(string="Unchanged", readonly=True,
@@ -67,6 +72,7 @@ class StudentImport(models.Model):
     skipped_count = fields.Integer(string="Skipped", readonly=True, copy=False)
     invitation_state = fields.Selection(
         [("none", "Not sent"), ("queued", "Being sent"), ("done", "Sent")],
+        string="Invitations",
         default="none", required=True, readonly=True, copy=False)
     invited_count = fields.Integer(string="Invitations sent", readonly=True,
                                    copy=False)
@@ -470,14 +476,14 @@ class StudentImportLine(models.Model):
     import_id = fields.Many2one("clearance.student.import", required=True,
                                 ondelete="cascade", index=True)
     row_number = fields.Integer(string="Row")
-    student_number = fields.Char()
+    student_number = fields.Char(string="Student number")
     student_name = fields.Char(string="Name")
     status = fields.Selection(
         [("valid", "Ready"), ("problem", "Has problems"),
          ("created", "Created"), ("updated", "Updated"),
          ("unchanged", "Unchanged"), ("skipped", "Skipped")],
         required=True, index=True)
-    problems = fields.Text()
+    problems = fields.Text(string="Problems")
     data = fields.Text(string="Values read")
     partner_id = fields.Many2one("res.partner", string="Student",
                                  ondelete="set null")
