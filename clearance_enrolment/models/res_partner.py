@@ -15,9 +15,9 @@ class ResPartner(models.Model):
              "registrar's import read it.")
 
     @api.multi
-    def action_clearance_send_invitations(self):
+    def _action_clearance_send_invitations(self):
         """The registrar's "Send invitations" on a selection of students
-        (server action of the partners' list)."""
+        (the partners list's server action; private: not an RPC method)."""
         self.env["clearance.student.import"]._check_registrar()
         limit = int(self.env["ir.config_parameter"].sudo().get_param(
             PARAM_THRESHOLD, 500))
