@@ -20,9 +20,9 @@ PARAM_BATCH = "clearance_enrolment.batch_size"
 PARAM_PATTERN = "clearance_enrolment.student_number_pattern"
 DEFAULT_PATTERN = r"\d{5,12}"
 # Quiet creations: no welcome mail, no chatter, no followers.
-QUIET = {"no_reset_password": True, "tracking_disable": True,
-         "mail_create_nolog": True, "mail_create_nosubscribe": True,
-         "mail_notrack": True}
+QUIET = {"no_reset_password": True, "clearance_enrolment_import": True,
+         "tracking_disable": True, "mail_create_nolog": True,
+         "mail_create_nosubscribe": True, "mail_notrack": True}
 
 
 def default_pattern(env):
@@ -36,10 +36,11 @@ class StudentImport(models.Model):
     _order = "id desc"
 
     name = fields.Char(required=True, default=lambda self: _("Student import"))
-    file = fields.Binary(string="File", attachment=True)
+    file = fields.Binary(attachment=True)
     filename = fields.Char(string="File name")
     student_number_pattern = fields.Char(
-        string="Student number pattern", required=True, default=lambda self: default_pattern(self.env),
+        required=True,
+        default=lambda self: default_pattern(self.env),
         help="A regular expression the whole student number must match "
              "(default from the system parameter "
              "clearance_enrolment.student_number_pattern).")
@@ -64,7 +65,7 @@ class StudentImport(models.Model):
                                   readonly=True, copy=False)
     processed_rows = fields.Integer(string="Rows imported so far",
                                     readonly=True, copy=False)
-    progress = fields.Float(string="Progress", compute="_compute_progress")
+    progress = fields.Float(compute="_compute_progress")
     created_count = fields.Integer(string="Created", readonly=True, copy=False)
     updated_count = fields.Integer(string="Updated", readonly=True, copy=False)
     unchanged_count = fields.Integer(string="Unchanged", readonly=True,
@@ -327,7 +328,8 @@ class StudentImport(models.Model):
                     (cron.id,), log_exceptions=False)
                 cron.sudo().write({"nextcall": fields.Datetime.now()})
         except psycopg2.OperationalError:
-            pass
+            _logger.info("The student import's cron is running: it comes "
+                         "back within a minute")
 
     @api.model
     def _cron_process(self, time_budget=None):
@@ -353,7 +355,9 @@ class StudentImport(models.Model):
                     return False
                 record._invite_batch(limit=batch)
             if not getattr(threading.currentThread(), "testing", False):
-                self.env.cr.commit()  # each batch is kept
+                # each batch is kept: a crash or a timeout later loses
+                # only the batch under way (the docstring)
+                self.env.cr.commit()  # pylint: disable=invalid-commit
             if time.time() >= deadline:
                 return True  # the cron comes back within a minute
 
@@ -476,15 +480,15 @@ class StudentImportLine(models.Model):
     import_id = fields.Many2one("clearance.student.import", required=True,
                                 ondelete="cascade", index=True)
     row_number = fields.Integer(string="Row")
-    student_number = fields.Char(string="Student number")
+    student_number = fields.Char()
     student_name = fields.Char(string="Name")
     status = fields.Selection(
         [("valid", "Ready"), ("problem", "Has problems"),
          ("created", "Created"), ("updated", "Updated"),
          ("unchanged", "Unchanged"), ("skipped", "Skipped")],
         required=True, index=True)
-    problems = fields.Text(string="Problems")
+    problems = fields.Text()
     data = fields.Text(string="Values read")
     partner_id = fields.Many2one("res.partner", string="Student",
                                  ondelete="set null")
-    invited = fields.Boolean(string="Invited")
+    invited = fields.Boolean()

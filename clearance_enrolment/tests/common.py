@@ -40,7 +40,9 @@ VALID_ROWS = 3    # rows 2, 3, 8
 PROBLEM_ROWS = 4  # rows 4, 5, 6, 7
 
 
-def csv_file(headers=HEADERS_FA, rows=ROWS, delimiter=";", bom=True):
+def csv_file(headers=None, rows=None, delimiter=";", bom=True):
+    headers = HEADERS_FA if headers is None else headers
+    rows = ROWS if rows is None else rows
     lines = [delimiter.join(headers)] + [
         delimiter.join(row) for row in rows]
     data = "\r\n".join(lines).encode("utf-8")
@@ -49,7 +51,9 @@ def csv_file(headers=HEADERS_FA, rows=ROWS, delimiter=";", bom=True):
     return base64.b64encode(data)
 
 
-def xlsx_file(headers=HEADERS_EN, rows=ROWS):
+def xlsx_file(headers=None, rows=None):
+    headers = HEADERS_EN if headers is None else headers
+    rows = ROWS if rows is None else rows
     import openpyxl
     book = openpyxl.Workbook()
     sheet = book.active

@@ -1,7 +1,7 @@
 """The Persian translation of the addon: complete, and faithful to its
 placeholders."""
-from odoo.addons.web_jalali.tests.test_i18n import (ARABIC_LETTERS,
-                                                     PLACEHOLDER, own_terms)
+from odoo.addons.web_jalali.tests.test_i18n import (
+    ARABIC_LETTERS, PLACEHOLDER, own_terms)
 from odoo.modules.module import get_module_resource
 from odoo.tests.common import TransactionCase, at_install, post_install
 from odoo.tools.translate import PoFile

@@ -1,8 +1,8 @@
 import base64
 from unittest.mock import patch
 
-from odoo.addons.clearance_request.tests.common import (make_officer,
-                                                         make_student)
+from odoo.addons.clearance_request.tests.common import (
+    make_officer, make_student)
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests.common import SavepointCase, at_install, post_install

@@ -2,8 +2,8 @@ import re
 
 import odoo
 from odoo import SUPERUSER_ID, api
-from odoo.addons.clearance_request.tests.common import (make_officer,
-                                                         make_student)
+from odoo.addons.clearance_request.tests.common import (
+    make_officer, make_student)
 from odoo.tests.common import HttpCase, at_install, post_install
 from odoo.tools import mute_logger
 
