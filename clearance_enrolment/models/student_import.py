@@ -313,7 +313,7 @@ class StudentImport(models.Model):
 
     def _batch_size(self):
         return int(self.env["ir.config_parameter"].sudo().get_param(
-            PARAM_BATCH, 200))
+            PARAM_BATCH, 50))
 
     def _trigger_cron(self):
         """Run the background batches at the scheduler's next poll (Odoo 11
