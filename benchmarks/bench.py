@@ -49,7 +49,7 @@ import time
 
 import odoo
 
-from . import bulk
+from . import bulk, enrolment
 from .dashboard import bench_dashboard
 from .database import create_database, start_odoo, transaction
 from .filler import Filler
@@ -230,7 +230,13 @@ def main():
                         help=argparse.SUPPRESS)
     parser.add_argument("--smtp-sink", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--conf", help=argparse.SUPPRESS)
+    parser.add_argument("--enrolment", nargs=argparse.REMAINDER,
+                        help="the registrar's student import instead "
+                             "(benchmarks/enrolment.py's arguments)")
     args = parser.parse_args()
+    if args.enrolment is not None:
+        enrolment.main(args.enrolment)
+        return
     if args.worker:
         worker(args.conf, *args.worker)
         return

@@ -7,8 +7,10 @@ class ResPartner(models.Model):
 
     student_number = fields.Char(
         index=True, copy=False,
-        help="The university's student number; it is also the student's "
-             "portal login.")
+        help="The university's student number. A student enrolled by the "
+             "registrar's import signs in to the portal with it (the "
+             "login is this number); a student given portal access "
+             "otherwise signs in with the login given then.")
     student_faculty = fields.Char(string="Faculty / department")
     student_shift = fields.Selection(
         [("day", "Day programme"), ("second", "Second shift (evening)")],
