@@ -1,0 +1,2 @@
+from . import ir_http
+from . import ir_qweb_fields
