@@ -5,7 +5,6 @@ reads them."""
 import collections
 import os
 
-from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from .browser import BrowserCase

@@ -1,2 +1,1 @@
 from . import ir_http
-from . import ir_qweb_fields
