@@ -8,7 +8,7 @@
     "website": "http://127.0.0.1:8069",
     "depends": ["mail", "portal", "base_automation", "resource", "web_jalali",
                 "web_rtl", "mail_notify_chat_fast", "mail_template_compiled",
-                "report_wkhtmltopdf_bidi", "bus_notify_once",
+                "report_wkhtmltopdf_bidi", "bus_notify_once", "portal_accessibility",
                 # the security guards (README, Security)
                 "base_rpc_allowlist", "base_orm_guard",
                 "mail_template_security", "mail_security",
