@@ -1,10 +1,9 @@
 import re
 
 import odoo
-from odoo import SUPERUSER_ID, api
 from odoo.addons.clearance_request.tests.common import (
-    make_officer, make_student)
-from odoo.tests.common import HttpCase, at_install, post_install
+    HttpCursorCase, make_officer, make_student)
+from odoo.tests.common import at_install, post_install
 from odoo.tools import mute_logger
 
 from .common import csv_file
@@ -14,18 +13,12 @@ PASSWORD = "Tazeh-Ramz-2026!"
 
 @at_install(False)
 @post_install(True)
-class TestStudentLogins(HttpCase):
+class TestStudentLogins(HttpCursorCase):
     """The imported students' logins, the reset form, and the import's
     methods over RPC."""
 
     def setUp(self):
         super().setUp()
-        # Odoo 11's HTTP server works in the registry's test cursor.
-        original = self.cr, self.env
-        self.addCleanup(self._restore_cursor, *original)
-        self.cr = self.registry.test_cr
-        self.env = api.Environment(self.cr, SUPERUSER_ID, {})
-        self.env.ref("base.lang_en").active = True
         self.registrar = make_officer(
             self.env, "t.login.registrar",
             "clearance_enrolment.group_clearance_registrar")
@@ -39,11 +32,8 @@ class TestStudentLogins(HttpCase):
         self.record.action_import()
         self.Users = self.env["res.users"]
 
-    def _restore_cursor(self, cr, env):
-        self.cr, self.env = cr, env
-
     def keep(self):
-        self.registry.test_cr.commit()  # pylint: disable=invalid-commit
+        super().keep()
         self.env.cache.invalidate()
 
     @staticmethod
