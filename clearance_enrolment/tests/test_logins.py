@@ -33,8 +33,9 @@ class TestStudentLogins(HttpCursorCase):
         self.Users = self.env["res.users"]
 
     def keep(self):
-        super().keep()
+        result = super().keep()
         self.env.cache.invalidate()
+        return result
 
     @staticmethod
     def url(path):
